@@ -1,0 +1,63 @@
+"""The extract stage: extractors turn a parsed document into entity and fact triples with provenance.
+
+An extractor is a function ``(ctx: ExtractionContext) -> Iterable[Triple]``. It reads the parsed
+structure (``ctx.parsed``), names entities through the resolver (``ctx.resolver``) so that the same
+thing gets the same IRI in every document, and records where each fact came from with
+``kg.rdf.provenance``. Extractors are listed in ``EXTRACTORS``, run in that order.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from kg.model import Node, ParsedDocument
+from kg.rdf.document import Triple
+from kg.rdf.iris import Minter
+from kg.sources import Source
+
+
+@dataclass
+class ExtractionContext:
+    source: Source
+    parsed: ParsedDocument
+    minter: Minter
+    segment_iris: dict[int, URIRef]  # id(node) -> IRI of that structural node
+    resolver: object | None = None  # kg.resolve.Resolver once built; typed loosely to keep stages apart
+    _leaves: list[tuple[int, int, Node]] = field(default_factory=list, init=False)
+
+    @property
+    def document(self) -> URIRef:
+        return self.minter.document(self.source.id)
+
+    def iri(self, node: Node) -> URIRef:
+        return self.segment_iris[id(node)]
+
+    def segment_at(self, offset: int) -> tuple[Node, URIRef] | None:
+        """The sentence (or, failing that, the cell or footnote) that holds an original offset."""
+        if not self._leaves:
+            kinds = ("sentence", "footnote")
+            self._leaves = sorted(
+                (n.start, n.end, n) for n in self.parsed.root.walk() if n.kind in kinds
+            )
+        i = bisect.bisect_right(self._leaves, offset, key=lambda leaf: leaf[0]) - 1
+        if i >= 0:
+            start, end, node = self._leaves[i]
+            if start <= offset < end:
+                return node, self.iri(node)
+        return None
+
+
+Extractor = Callable[[ExtractionContext], Iterable[Triple]]
+
+EXTRACTORS: list[Extractor] = []
+
+
+def extract(ctx: ExtractionContext) -> list[Triple]:
+    triples: list[Triple] = []
+    for extractor in EXTRACTORS:
+        triples.extend(extractor(ctx))
+    return triples

@@ -1,0 +1,41 @@
+"""What the graph holds: triples, entities per class, sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.query import run_query
+
+DISTINCT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+CLASS_COUNTS = """
+SELECT ?class (SAMPLE(?label) AS ?name) (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?s a ?class .
+  OPTIONAL { ?class rdfs:label ?label FILTER(lang(?label) = "en") }
+} GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+SOURCES = """
+SELECT ?id ?title ?exec ?plan WHERE {
+  ?doc a kg:Report ; dcterms:identifier ?id ; dcterms:title ?title ; kg:executionYear ?exec ; kg:planYear ?plan .
+} ORDER BY ?id
+"""
+
+
+@dataclass(frozen=True)
+class Stats:
+    triples: int  # distinct triples of the union graph
+    quads: int  # stored quads (a triple repeated in two source graphs counts twice)
+    classes: list[tuple[str, str, int]]  # (class IRI, English label, instances)
+    sources: list[tuple[str, str, str, str]]  # (id, title, execution year, plan year)
+
+
+def _value(term: object) -> str:
+    return getattr(term, "value", "") if term is not None else ""
+
+
+def graph_stats(store: ox.Store) -> Stats:
+    count = next(iter(run_query(store, DISTINCT_TRIPLES)))["n"]
+    classes = [(_value(r["class"]), _value(r["name"]), int(_value(r["n"]))) for r in run_query(store, CLASS_COUNTS)]
+    sources = [tuple(_value(r[k]) for k in ("id", "title", "exec", "plan")) for r in run_query(store, SOURCES)]
+    return Stats(int(count.value), len(store), classes, sources)  # type: ignore[arg-type]

@@ -1,0 +1,119 @@
+"""The embedded store: Oxigraph on disk, one named graph per source plus one for the ontology.
+
+Layout under the configured store directory::
+
+    builds/<build-id>/oxigraph/   a complete store, written once, never changed after
+    builds/<build-id>/build.json  what went into it (sources, hashes, counts, stage times)
+    current -> builds/<build-id>  a symlink, replaced atomically (rename) when a build succeeds
+
+A build writes a new directory and only then swaps ``current``; a failed or killed build leaves the
+previous store as it was. Readers resolve ``current`` when they open the store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+
+KEEP_BUILDS = 2  # the current build and the one before (a server may still be reading it)
+
+
+@dataclass(frozen=True)
+class StoreLayout:
+    root: Path
+
+    @property
+    def builds(self) -> Path:
+        return self.root / "builds"
+
+    @property
+    def current(self) -> Path:
+        return self.root / "current"
+
+    def current_build(self) -> Path | None:
+        if not self.current.is_symlink():
+            return None
+        target = self.current.resolve()
+        return target if (target / "oxigraph").is_dir() else None
+
+    def new_build_dir(self) -> Path:
+        self.builds.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        path = self.builds / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+        path.mkdir()
+        return path
+
+    def swap_to(self, build_dir: Path) -> None:
+        """Point ``current`` at a finished build in one atomic rename, then prune old builds."""
+        link = self.root / f".current-{os.getpid()}"
+        with suppress(FileNotFoundError):
+            link.unlink()
+        link.symlink_to(build_dir.relative_to(self.root))
+        os.replace(link, self.current)
+        _fsync_dir(self.root)
+        self.prune()
+
+    def prune(self) -> None:
+        """Remove unfinished builds and all finished ones but the newest few, never the current one."""
+        current = self.current_build()
+        builds = sorted(p for p in self.builds.iterdir() if p.is_dir()) if self.builds.is_dir() else []
+        finished = [p for p in builds if (p / "build.json").exists()]
+        keep = set(finished[-KEEP_BUILDS:]) | ({current} if current else set())
+        for path in builds:
+            if path not in keep and (path in finished or _abandoned(path)):
+                shutil.rmtree(path, ignore_errors=True)
+
+    def build_info(self) -> dict:
+        build = self.current_build()
+        if build is None:
+            return {}
+        return json.loads((build / "build.json").read_text(encoding="utf-8"))
+
+
+def _abandoned(path: Path) -> bool:
+    """An unfinished build whose process is gone (killed or crashed)."""
+    try:
+        pid = int(path.name.split("-")[1])
+    except (IndexError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False  # still running: another build in progress, or this one
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_store(store_root: Path) -> ox.Store:
+    """The current store, read-only (many readers, no writer: builds write a new directory)."""
+    layout = StoreLayout(store_root)
+    build = layout.current_build()
+    if build is None:
+        raise StoreError("no store has been built yet: run `kg build`", path=str(store_root))
+    try:
+        return ox.Store.read_only(str(build / "oxigraph"))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store: {exc}", path=str(build)) from exc
+
+
+def query(store: ox.Store, sparql: str, **kwargs: object):  # noqa: ANN201 - pyoxigraph's result types
+    """Run a query over the union of the named graphs (the default graph is their union)."""
+    return store.query(sparql, use_default_graph_as_union=True, **kwargs)

@@ -1,0 +1,89 @@
+"""The validate stage: pyshacl against ``ontology/shapes.ttl``, one document graph at a time.
+
+Validating per document keeps pyshacl's cost linear in the corpus; the ontology is given as the
+ontology graph so that class targets see subclass declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from kg.rdf.namespaces import SH
+
+MAX_REPORTED = 50
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str
+    message: str
+    shape: str
+    value: str
+    severity: str
+
+    def line(self) -> str:
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.severity}: {self.focus} — path {self.path or '(node)'}: {self.message}{value} [shape {self.shape}]"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    graph_name: str
+    conforms: bool
+    violations: tuple[Violation, ...]
+    report_graph: Graph
+
+    def text(self, limit: int = MAX_REPORTED) -> str:
+        head = f"{self.graph_name}: {'conforms' if self.conforms else f'{len(self.violations)} violation(s)'}"
+        lines = [v.line() for v in self.violations[:limit]]
+        if len(self.violations) > limit:
+            lines.append(f"… and {len(self.violations) - limit} more")
+        return "\n".join([head, *("  " + line for line in lines)])
+
+
+@lru_cache(maxsize=4)
+def load_turtle(path: Path, mtime: float) -> Graph:  # mtime keys the cache on the file's version
+    graph = Graph()
+    graph.parse(path, format="turtle")
+    return graph
+
+
+def shapes_and_ontology(ontology_dir: Path) -> tuple[Graph, Graph]:
+    shapes, ontology = ontology_dir / "shapes.ttl", ontology_dir / "kg.ttl"
+    return load_turtle(shapes, shapes.stat().st_mtime), load_turtle(ontology, ontology.stat().st_mtime)
+
+
+def _text(graph: Graph, node: URIRef, predicate: URIRef) -> str:
+    value = graph.value(node, predicate)
+    return "" if value is None else str(value)
+
+
+def _violations(results: Graph) -> tuple[Violation, ...]:
+    found = [
+        Violation(
+            focus=_text(results, r, SH.focusNode),
+            path=_text(results, r, SH.resultPath),
+            message=_text(results, r, SH.resultMessage),
+            shape=_text(results, r, SH.sourceShape),
+            value=_text(results, r, SH.value),
+            severity=_text(results, r, SH.resultSeverity).rsplit("#", 1)[-1],
+        )
+        for r in results.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return tuple(sorted(found, key=lambda v: (v.focus, v.path, v.message)))
+
+
+def validate_graph(data: Graph, ontology_dir: Path, graph_name: str) -> ValidationReport:
+    shapes, ontology = shapes_and_ontology(ontology_dir)
+    conforms, results, _ = shacl_validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", abort_on_first=False,
+        allow_warnings=True, advanced=False,
+    )
+    return ValidationReport(graph_name, bool(conforms), _violations(results), results)

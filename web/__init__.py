@@ -1,0 +1,21 @@
+"""The Flask web app: an app factory; each area of the site is a blueprint in its own module."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kg.config import Settings, load_settings
+from web.storeholder import StoreHolder
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["KG_SETTINGS"] = settings
+    app.extensions["kg_store"] = StoreHolder(settings.store_dir)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    from web.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    return app
