@@ -417,12 +417,13 @@ class Builder:
     def build(self) -> Node:
         lines = self.lines
         root = self.node("document", 0, len(self.text))
+        root.start, root.end = 0, len(self.original)  # the document is the whole source
         self.scan_annexes()
         i = self.title_block(root)
         stack: list[Node] = [root]  # root / annex / part / section
         while i < len(lines):
             ln = lines[i]
-            if ln.blank:
+            if ln.blank and not (ln.tab and i + 1 < len(lines) and lines[i + 1].tab):
                 i += 1
                 continue
             kind = self.heading_kind(ln)
@@ -633,19 +634,15 @@ class Builder:
         return c
 
     def row(self, cells: list[Node], a: int, b: int) -> Node:
+        """A row spanning its cells (empty cells included), or ``[a, b)`` when it has none."""
         r = self.node("row", a, b)
         r.children = cells
         if cells:
-            ranges = [
-                self.clean_range[id(c)]
-                for c in cells
-                if self.clean_range[id(c)][0] < self.clean_range[id(c)][1]
-            ]
-            if ranges:
-                ra, rb = ranges[0][0], ranges[-1][1]
-                r.start, r.end = self.ct.span(ra, rb)
-                r.text = self.text[ra:rb]
-                self.clean_range[id(r)] = (ra, rb)
+            ranges = [self.clean_range[id(c)] for c in cells]
+            ra, rb = min(x for x, _ in ranges), max(y for _, y in ranges)
+            r.start, r.end = self.ct.span(ra, rb)
+            r.text = self.text[ra:rb]
+            self.clean_range[id(r)] = (ra, rb)
         return r
 
     def table(self, rows: list[Node]) -> Node | None:
@@ -703,7 +700,7 @@ class Builder:
             if ln.blank:
                 flush_row()
                 k = j
-                while k < len(lines) and lines[k].blank:
+                while k < len(lines) and lines[k].blank and not lines[k].tab:
                     k += 1
                 if k < len(lines) and lines[k].tab and "\t" not in lines[k].raw.strip():
                     j = k
