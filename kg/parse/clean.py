@@ -177,10 +177,7 @@ def _trailing_chrome(original: str, lines: list[tuple[int, int]]) -> list[tuple[
     tail = [k for k in nonblank if k >= first]
     if len([k for k in tail if k in evidence]) * 2 < len(tail):
         return []
-    # must leave some text before it
     a = lines[first][0]
-    if not original[:a].strip():
-        return []
     # remove from the line break before the run, so the kept text does not end in chrome blank lines
     return [(a, len(original))]
 

@@ -639,10 +639,17 @@ class Builder:
         r.children = cells
         if cells:
             ranges = [self.clean_range[id(c)] for c in cells]
-            ra, rb = min(x for x, _ in ranges), max(y for _, y in ranges)
+            filled = [(x, y) for x, y in ranges if x < y] or ranges
+            ra, rb = min(x for x, _ in filled), max(y for _, y in filled)
             r.start, r.end = self.ct.span(ra, rb)
             r.text = self.text[ra:rb]
             self.clean_range[id(r)] = (ra, rb)
+            # empty cells are zero-width; keep them inside the row (at its start or end)
+            for c, (x, y) in zip(cells, ranges, strict=True):
+                if x == y and not ra <= x <= rb:
+                    at = ra if x < ra else rb
+                    c.start = c.end = r.start if x < ra else r.end
+                    self.clean_range[id(c)] = (at, at)
         return r
 
     def table(self, rows: list[Node]) -> Node | None:
@@ -1026,7 +1033,7 @@ def build_structure(
     source_id: str, original: str, ct: CleanText, footnotes: list[Footnote]
 ) -> tuple[Node, list]:
     if not any(ch.isalnum() for ch in ct.text):
-        raise ParseError("no text left after cleaning", path=source_id, where="line 1")
+        raise ParseError("empty after cleaning: no text left", path=source_id, where="line 1")
     b = Builder(source_id, original, ct, footnotes)
     root = b.build()
     return root, b.unplaced
