@@ -54,9 +54,10 @@ def decode_text(data: bytes, path: str) -> str:
         raise SourceError("the file is empty", path=path, where="byte 0")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _decode(data, "utf-16", path)
-    if b"\x00" in data:
+    nul = data.find(b"\x00")
+    if nul >= 0:
         raise SourceError("the file is binary (it holds NUL bytes), not a text report", path=path,
-                          where=f"byte {data.index(b'\x00')}")
+                          where=f"byte {nul}")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as utf8_error:
