@@ -239,6 +239,19 @@ def _is_prose(it: Item) -> bool:
     return len(t) >= 40 and bool(TOPIC_RE.match(t))
 
 
+def _ends_table(it: Item, col0: list[str]) -> bool:
+    """Does running prose resume at ``it``, where a first-column value (``col0`` so far) is expected?"""
+    if it.bullet or it.empty:
+        return False
+    t = it.lines[0].s
+    if len(t) >= 40 and TOPIC_RE.match(t):
+        return True
+    if not any(ch in "。！？" for ch in t) or any("。" in v for v in col0):
+        return False
+    longest = max((len(v) for v in col0), default=10)
+    return len(t) >= max(20, 2 * longest)
+
+
 def _label_like(it: Item) -> bool:
     t = it.text
     if it.bullet or it.empty or "\n" in t or not t or len(t) > 10:
@@ -842,7 +855,7 @@ class Builder:
         items = self.gather_items(k)
         while items and items[0].empty:
             items.pop(0)
-        if not items or _is_prose(items[0]):
+        if not items or _ends_table(items[0], []):
             return None, k
         rows_items: list[list[list[Item]]] = []  # rows → cells → items merged into the cell
         consumed = 0
@@ -906,7 +919,7 @@ class Builder:
         cur: list[Item] = []
         consumed = 0
         for idx, it in enumerate(items):
-            if not cur and _is_prose(it):
+            if not cur and _ends_table(it, [r[0].text for r in rows[-20:]]):
                 break
             cur.append(it)
             if it.bullet:
@@ -953,7 +966,7 @@ class Builder:
                     last_no = last_no or no
                     consumed = idx + 1
                     continue
-            if _is_prose(it) and len(cur) >= k:
+            if len(cur) >= k and _ends_table(it, [r[0].text for r in rows[1:][-20:]]):
                 break
             cur.append(it)
             consumed = idx + 1
@@ -968,10 +981,11 @@ class Builder:
         if header_len:
             rows.append(items[:header_len])
         pos = header_len
-        col0_short = True
+        data_from = 1 if header_len else 0
         while pos < len(items):
             it = items[pos]
-            if _is_prose(it) and col0_short:
+            col0 = [r[0].text for r in rows[data_from:][-20:]] or [r[0].text for r in rows[:1]]
+            if _ends_table(it, col0):
                 break
             chunk = items[pos : pos + k]
             bad = next((c for c in range(1, len(chunk)) if _is_prose(chunk[c])), None)
@@ -986,11 +1000,7 @@ class Builder:
                 pos += len(chunk)
                 break
             rows.append(chunk)
-            if len(it.text) > 30 or "。" in it.text:
-                col0_short = False
             pos += len(chunk)
-        if header_len and len(rows) == 1:
-            return [], 0
         return [self._fit(r, k) for r in rows], pos
 
     def _unplace_items(self, items: list[Item], why: str) -> None:
