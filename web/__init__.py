@@ -22,6 +22,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _blueprints() -> list:
     """Every area of the site; one line each (imported here so that the app factory stays cheap to read)."""
+    from web.entity_page import bp as entity
+    from web.explorer import bp as explorer
     from web.home import bp as home
+    from web.i18n import bp as i18n
+    from web.pages import bp as pages
+    from web.search import bp as search
+    from web.security import bp as security
+    from web.source_view import bp as source
 
-    return [home]
+    return [home, security, i18n, search, entity, source, explorer, pages]

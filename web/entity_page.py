@@ -1,21 +1,285 @@
-"""The HTML face of an entity IRI (the linked-data route calls this for browsers)."""
+"""The HTML face of an entity IRI (the linked-data route calls ``render_entity_page`` for browsers).
+
+Shows the label, classes and other names; facts grouped by property, each with the sentences it came
+from (the mentions of subject and object highlighted); incoming links; mentions in the sources; a small
+neighbourhood graph; and, by class, an indicator chart, a project's status timeline, a place's contents.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+from flask import Blueprint, abort, render_template, request
+
+from kg.config import ONTOLOGY_NS
 from kg.query import run_query
+from web.charts import Chart, indicator_chart
+from web.i18n import current_lang
+from web.rdfutil import Term, class_key, is_entity, labels, local_path, term
 from web.storeholder import store
 
-FACTS = "SELECT ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?o LIMIT 500"
+KG = ONTOLOGY_NS
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel"}
+HIDDEN_IN = {KG + "mentionOf", RDF + "subject", RDF + "object"}  # provenance plumbing, shown as sources
+MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED = 1000, 300, 30, 300
+
+OUT = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {MAX_FACTS + 1}"
+IN = f"SELECT ?s ?x ?p WHERE {{ ?x ?p ?s FILTER(isIRI(?x)) }} LIMIT {MAX_IN * 3}"
+STATEMENTS = """
+SELECT ?s ?p ?o ?seg WHERE {
+  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?seg
+} LIMIT 2000
+"""
+MENTIONS = f"""
+SELECT ?s ?seg ?ms ?me WHERE {{
+  ?m kg:mentionOf ?s ; kg:sentence ?seg ; oa:hasSelector ?pos . ?pos oa:start ?ms ; oa:end ?me .
+}} ORDER BY ?ms LIMIT {MAX_MENTIONS}
+"""
+SEGMENTS = """
+SELECT ?seg ?start ?end ?exact ?docid WHERE {
+  VALUES ?seg { %s }
+  ?seg oa:hasSelector ?pos , ?quote ; kg:document ?doc .
+  ?pos oa:start ?start ; oa:end ?end . ?quote oa:exact ?exact . ?doc dcterms:identifier ?docid .
+}
+"""
+MENTIONS_IN = """
+SELECT ?seg ?e ?ms ?me WHERE {
+  VALUES ?seg { %s }
+  ?m kg:sentence ?seg ; kg:mentionOf ?e ; oa:hasSelector ?pos . ?pos oa:start ?ms ; oa:end ?me .
+}
+"""
+STATUS = """
+SELECT ?s ?r ?year ?status ?seg WHERE {
+  ?s kg:statusRecord ?r .
+  OPTIONAL { ?r kg:year ?year } OPTIONAL { ?r kg:status ?status }
+  OPTIONAL { { ?r prov:wasDerivedFrom ?seg } UNION { ?r kg:sentence ?seg } }
+} ORDER BY ?year ?r
+"""
+CONTAINED = f"SELECT ?s ?x WHERE {{ ?x kg:locatedIn ?s }} LIMIT {MAX_CONTAINED}"
+
+
+@dataclass
+class Snippet:
+    """A source sentence cut into pieces, the highlighted ones marked, with a link into the source view."""
+
+    pieces: list[tuple[str, bool]]
+    href: str
+    doc: str
+
+
+@dataclass
+class Fact:
+    value: Term
+    sources: list[Snippet] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    prop: Term
+    facts: list[Fact]
+
+
+def _q(sparql: str, iri: str) -> list:
+    return list(run_query(store(), sparql, substitutions={ox.Variable("s"): ox.NamedNode(iri)}))
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in sorted(set(iris)) if not any(c in i for c in '<>"{}|\\^` '))
+
+
+def anchor(segment_iri: str) -> str:
+    """The element id of a segment in the source view: ``seg-`` + its path in the document."""
+    tail = segment_iri.split("/id/doc/", 1)[-1]
+    return "seg-" + "-".join(tail.split("/")[1:]).replace("#", "-")
+
+
+def pieces(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Cut ``text`` (which starts at original ``offset``) at the given original spans."""
+    cuts = sorted((max(s - offset, 0), min(e - offset, len(text))) for s, e in spans)
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in cuts:
+        if end <= at or start >= len(text):
+            continue
+        start = max(start, at)
+        if start > at:
+            out.append((text[at:start], False))
+        out.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
+
+
+class Sources:
+    """Fetches the text of source segments, and which entities are mentioned where, in a few queries."""
+
+    def __init__(self, segments: Iterable[str]) -> None:
+        self.segments: dict[str, tuple[int, int, str, str]] = {}
+        self.mentions: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        values = _values(segments)
+        if not values:
+            return
+        for r in run_query(store(), SEGMENTS % values):
+            self.segments[r["seg"].value] = (
+                int(r["start"].value),
+                int(r["end"].value),
+                r["exact"].value,
+                r["docid"].value,
+            )
+        for r in run_query(store(), MENTIONS_IN % values):
+            self.mentions[r["seg"].value].append((r["e"].value, int(r["ms"].value), int(r["me"].value)))
+
+    def snippet(self, segment: str, spans: list[tuple[int, int]]) -> Snippet | None:
+        if segment not in self.segments:
+            return None
+        start, _end, exact, doc = self.segments[segment]
+        hl = f"?hl={spans[0][0]}-{spans[0][1]}" if spans else ""
+        return Snippet(pieces(exact, start, spans), f"/source/{doc}{hl}#{anchor(segment)}", doc)
+
+    def for_fact(self, segment: str, entities: set[str]) -> Snippet | None:
+        spans = [(s, e) for ent, s, e in self.mentions.get(segment, []) if ent in entities]
+        return self.snippet(segment, sorted(spans))
+
+
+def _groups(rows: list, names: dict[str, str], sources: dict[tuple[str, str], list[Snippet]]) -> list[Group]:
+    grouped: dict[str, list[Fact]] = defaultdict(list)
+    for p, o in rows:
+        key = (p.value, o.value if isinstance(o, ox.NamedNode | ox.Literal) else str(o))
+        grouped[p.value].append(Fact(term(o, names), sources.get(key, [])))
+    ordered = sorted(grouped.items(), key=lambda kv: (kv[0].startswith(RDF), names.get(kv[0], kv[0])))
+    return [Group(term(ox.NamedNode(p), names), facts) for p, facts in ordered]
+
+
+def _fact_sources(iri: str, src: Sources, statements: list) -> dict[tuple[str, str], list[Snippet]]:
+    found: dict[tuple[str, str], list[Snippet]] = defaultdict(list)
+    for r in statements:
+        o = r["o"].value
+        snippet = src.for_fact(r["seg"].value, {iri, o})
+        if snippet:
+            found[(r["p"].value, o)].append(snippet)
+    return found
+
+
+def _timeline(rows: list, names: dict[str, str], src: Sources) -> list[dict]:
+    timeline = []
+    for r in rows:
+        seg = r["seg"].value if r["seg"] else None
+        timeline.append(
+            {
+                "year": r["year"].value if r["year"] else "",
+                "status": term(r["status"], names) if r["status"] else None,
+                "record": term(r["r"], names),
+                "source": src.snippet(seg, []) if seg else None,
+            }
+        )
+    return timeline
+
+
+def _contained(
+    rows: list, names: dict[str, str], types: dict[str, list[str]]
+) -> list[tuple[Term, list[Term]]]:
+    by_class: dict[str, list[Term]] = defaultdict(list)
+    for r in rows:
+        x = r["x"].value
+        for t in types.get(x) or ["-"]:
+            by_class[t].append(term(r["x"], names))
+    return [
+        (term(ox.NamedNode(t), names) if t != "-" else Term("—"), sorted(items, key=lambda t: t.text))
+        for t, items in sorted(by_class.items())
+    ]
+
+
+TYPES_OF = "SELECT ?x ?t WHERE { VALUES ?x { %s } ?x a ?t }"
+
+
+def _types_of(iris: Iterable[str]) -> dict[str, list[str]]:
+    values = _values(iris)
+    found: dict[str, list[str]] = defaultdict(list)
+    if values:
+        for r in run_query(store(), TYPES_OF % values):
+            found[r["x"].value].append(r["t"].value)
+    return found
 
 
 def render_entity_page(iri: str) -> str | None:
     """The page of one entity, or None when the graph says nothing about it."""
-    import pyoxigraph as ox
-
-    rows = list(run_query(store(), FACTS, substitutions={ox.Variable("s"): ox.NamedNode(iri)}))
-    if not rows:
+    lang = current_lang()
+    out = [(r["p"], r["o"]) for r in _q(OUT, iri)]
+    incoming = [(r["x"], r["p"]) for r in _q(IN, iri) if r["p"].value not in HIDDEN_IN]
+    if not out and not incoming:
         return None
-    facts = [(r["p"].value, getattr(r["o"], "value", str(r["o"]))) for r in rows]
-    return render_template("entity.html", iri=iri, facts=facts)
+    types = [o.value for p, o in out if p.value == RDF + "type" and isinstance(o, ox.NamedNode)]
+    statements = _q(STATEMENTS, iri)
+    mentions = _q(MENTIONS, iri)
+    status_rows = _q(STATUS, iri)
+    contained = _q(CONTAINED, iri)
+    is_place = bool(contained) or any(t.endswith(("#Place", "#AdministrativeArea")) for t in types)
+    src = Sources(
+        [r["seg"].value for r in statements]
+        + [r["seg"].value for r in mentions]
+        + [r["seg"].value for r in status_rows if r["seg"]]
+    )
+    shown = [(p, o) for p, o in out if p.value not in HEADER_PROPS and not _is_mention_link(p, o)]
+    if status_rows:
+        shown = [(p, o) for p, o in shown if p.value != KG + "statusRecord"]
+    hidden_in = {KG + "locatedIn"} if contained else set()
+    incoming = [(x, p) for x, p in incoming if p.value not in hidden_in]
+    contained_types = _types_of(r["x"].value for r in contained)
+    wanted = {p.value for p, _ in out} | {o.value for _, o in out if isinstance(o, ox.NamedNode)}
+    wanted |= {x.value for x, _ in incoming} | {p.value for _, p in incoming} | {iri}
+    wanted |= {r["status"].value for r in status_rows if r["status"]} | {r["r"].value for r in status_rows}
+    wanted |= {r["x"].value for r in contained} | {t for ts in contained_types.values() for t in ts}
+    names = labels(wanted, lang)
+    chart: Chart | None = indicator_chart(iri, lang) if any(t == KG + "Indicator" for t in types) else None
+    return render_template(
+        "entity.html",
+        iri=iri,
+        label=names.get(iri, iri),
+        types=[term(ox.NamedNode(t), names) for t in types],
+        type_keys=[class_key(t) for t in types],
+        alt=[o.value for p, o in out if p.value == SKOS + "altLabel"],
+        groups=_groups(shown[:MAX_FACTS], names, _fact_sources(iri, src, statements)),
+        truncated=len(out) > MAX_FACTS,
+        incoming=_groups([(p, x) for x, p in incoming[:MAX_IN]], names, {}),
+        mentions=[
+            s
+            for s in (
+                src.snippet(r["seg"].value, [(int(r["ms"].value), int(r["me"].value))]) for r in mentions
+            )
+            if s
+        ],
+        timeline=_timeline(status_rows, names, src),
+        contained=_contained(contained, names, contained_types),
+        chart=chart,
+        is_place=is_place,
+        local=is_entity(iri),
+        path=local_path(iri),
+    )
+
+
+def _is_mention_link(p: object, o: object) -> bool:
+    """``entity prov:wasDerivedFrom mention`` links are shown as the mentions section instead."""
+    return getattr(p, "value", "") == PROV_DERIVED and "/mention/" in getattr(o, "value", "")
+
+
+bp = Blueprint("entity", __name__)
+
+
+@bp.get("/resource")
+def resource() -> str:
+    """The page of any IRI, ours or not (classes, properties, concepts of other vocabularies)."""
+    iri = request.args.get("iri", "")
+    if not iri or any(c in iri for c in '<>"{}|\\^` \n'):
+        abort(404)
+    page = render_entity_page(iri)
+    if page is None:
+        abort(404)
+    return page

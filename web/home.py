@@ -1,19 +1,54 @@
-"""The home page: what the graph holds."""
+"""The home page: what the graph holds (sources, entities per class, triples, last build), the search box."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from kg.config import ONTOLOGY_NS
 from kg.stats import graph_stats
 from kg.store import StoreLayout
+from web.i18n import current_lang
+from web.rdfutil import class_key, labels
 from web.storeholder import store
 
 bp = Blueprint("home", __name__)
+
+# Classes people browse by; segments, mentions and selectors are plumbing, listed only in the full table.
+ENTRY_CLASSES = [
+    ONTOLOGY_NS + name
+    for name in (
+        "Place",
+        "AdministrativeArea",
+        "Organization",
+        "Policy",
+        "Project",
+        "Facility",
+        "Canteen",
+        "School",
+        "SchoolGroup",
+        "Indicator",
+        "Task",
+        "Report",
+    )
+] + ["http://www.w3.org/2004/02/skos/core#Concept"]
 
 
 @bp.get("/")
 def index() -> str:
     settings = current_app.config["KG_SETTINGS"]
+    stats = graph_stats(store())
+    counts = {iri: n for iri, _, n in stats.classes}
+    names = labels(counts, current_lang())
+    entry = [
+        {"iri": c, "label": names[c], "count": counts[c], "key": class_key(c)}
+        for c in ENTRY_CLASSES
+        if counts.get(c)
+    ]
+    classes = [{"iri": iri, "label": names[iri], "count": n} for iri, _, n in stats.classes]
     return render_template(
-        "home.html", stats=graph_stats(store()), build=StoreLayout(settings.store_dir).build_info()
+        "home.html",
+        stats=stats,
+        entry=entry,
+        classes=classes,
+        build=StoreLayout(settings.store_dir).build_info(),
     )

@@ -1,0 +1,122 @@
+"""An indicator's targets against its actuals across years, drawn as a small SVG line chart.
+
+Drawn on the server (no chart library, nothing to vendor): the template writes the SVG elements, so
+the chart works without JavaScript and under a strict CSP; a table under it gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.query import run_query
+from web.rdfutil import labels
+from web.storeholder import store
+
+OBSERVATIONS = """
+SELECT ?s ?obs ?year ?kind ?value ?text WHERE {
+  ?obs kg:indicator ?s ; kg:refYear ?year .
+  OPTIONAL { ?obs kg:valueKind ?kind } OPTIONAL { ?obs kg:value ?value } OPTIONAL { ?obs kg:valueText ?text }
+} ORDER BY ?year ?kind ?obs
+"""
+WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 560, 240, 56, 16, 16, 36
+TARGET_WORDS = ("target", "plan", "目标", "计划", "预期")
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+    year: str
+    value: float
+    text: str
+
+
+@dataclass
+class Series:
+    name: str
+    kind: str  # "target", "actual" or "other": picks the line style
+    points: list[Point]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    series: list[Series]
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    table: list[tuple[str, str, str]]  # (year, series, value as written)
+    plot: tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def kind_of(iri: str, label: str) -> str:
+    text = (iri + " " + label).lower()
+    if any(w in text for w in TARGET_WORDS):
+        return "target"
+    return "actual" if any(w in text for w in ("actual", "实际", "完成")) else "other"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _scale(values: list[float]) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    margin = (high - low) * 0.1
+    return low - margin, high + margin
+
+
+def indicator_chart(iri: str, lang: str) -> Chart | None:
+    rows = list(run_query(store(), OBSERVATIONS, substitutions={ox.Variable("s"): ox.NamedNode(iri)}))
+    if not rows:
+        return None
+    kinds = {r["kind"].value for r in rows if r["kind"]}
+    names = labels(kinds, lang)
+    raw: dict[str, list[tuple[str, float | None, str]]] = defaultdict(list)
+    for r in rows:
+        kind = r["kind"].value if r["kind"] else ""
+        value = _number(r["value"])
+        text = r["text"].value if r["text"] else (_fmt(value) if value is not None else "")
+        raw[kind].append((r["year"].value, value, text))
+    years = sorted({y for points in raw.values() for y, _, _ in points})
+    numbers = [v for points in raw.values() for _, v, _ in points if v is not None]
+    table = [(y, names.get(k, k or "—"), t) for k, points in raw.items() for y, _, t in points]
+    table.sort()
+    left, top, right, bottom = PAD_L, PAD_T, WIDTH - PAD_R, HEIGHT - PAD_B
+    if not numbers:
+        return Chart(WIDTH, HEIGHT, [], [], [], table, (left, top, right, bottom))
+    low, high = _scale(numbers)
+
+    def x_of(year: str) -> float:
+        return left + (right - left) * ((years.index(year) + 0.5) / len(years))
+
+    def y_of(value: float) -> float:
+        return bottom - (bottom - top) * (value - low) / (high - low)
+
+    series = []
+    for kind, points in sorted(raw.items(), key=lambda kv: kind_of(kv[0], names.get(kv[0], ""))):
+        label = names.get(kind, kind or "—")
+        pts = [Point(x_of(y), y_of(v), y, v, t) for y, v, t in points if v is not None]
+        series.append(Series(label, kind_of(kind, label), pts))
+    y_ticks = [
+        (y_of(low + (high - low) * i / 4), _fmt(round(low + (high - low) * i / 4, 2))) for i in range(5)
+    ]
+    return Chart(
+        WIDTH, HEIGHT, series, [(x_of(y), y) for y in years], y_ticks, table, (left, top, right, bottom)
+    )
+
+
+def _number(node: object) -> float | None:
+    try:
+        return float(node.value) if isinstance(node, ox.Literal) else None
+    except ValueError:
+        return None
