@@ -132,7 +132,9 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
             triples = _write_store(build_dir, results, settings)
         info = _build_info(results, triples, timer, settings)
         _write_reports(build_dir, results)
-        (build_dir / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+        (build_dir / "build.json").write_text(
+            json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         layout.swap_to(build_dir)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)

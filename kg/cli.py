@@ -18,9 +18,13 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="KG_HOME",
-              help="Project home: every path (sources, store, exports, caches) resolves against it. "
-                   "Default: $KG_HOME, else the current directory.")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KG_HOME",
+    help="Project home: every path (sources, store, exports, caches) resolves against it. "
+    "Default: $KG_HOME, else the current directory.",
+)
 @click.option("--base-iri", help="Base of every minted IRI (default from kg.toml / $KG_BASE_IRI).")
 @click.version_option(package_name="kg")
 @click.pass_context
@@ -48,17 +52,22 @@ def build(ctx: click.Context) -> None:
     steps = len(load_sources(settings.sources_dir)) + 1
     started = time.perf_counter()
     with tqdm(total=steps, desc="build", unit="step", disable=None) as bar:
+
         def progress(message: str) -> None:
             bar.set_postfix_str(message)
             bar.update(1)
 
         result = run_build(settings, progress)
-    click.echo(f"built {result.triples} quads from {len(result.documents)} sources "
-               f"in {time.perf_counter() - started:.2f} s → {result.build_dir}")
+    click.echo(
+        f"built {result.triples} quads from {len(result.documents)} sources "
+        f"in {time.perf_counter() - started:.2f} s → {result.build_dir}"
+    )
     click.echo("  " + "  ".join(f"{stage} {secs:.2f}s" for stage, secs in result.stage_seconds.items()))
     for doc in result.documents:
-        click.echo(f"  {doc['id']}: {doc['triples']} triples, {doc['characters']} characters, "
-                   f"{len(doc['unplaced'])} unplaced spans")
+        click.echo(
+            f"  {doc['id']}: {doc['triples']} triples, {doc['characters']} characters, "
+            f"{len(doc['unplaced'])} unplaced spans"
+        )
 
 
 @cli.command()
@@ -76,9 +85,13 @@ def validate(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("query_or_file")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["json", "csv", "tsv", "xml", "ttl", "nt", "jsonld"]),
-              help="Result format (default: csv for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE).")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    type=click.Choice(["json", "csv", "tsv", "xml", "ttl", "nt", "jsonld"]),
+    help="Result format (default: csv for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE).",
+)
 @click.pass_context
 def query(ctx: click.Context, query_or_file: str, fmt: str | None) -> None:
     """Run a SPARQL query (text, or a .rq file) over all graphs; our prefixes are predeclared."""
@@ -95,11 +108,20 @@ def query(ctx: click.Context, query_or_file: str, fmt: str | None) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", default="ttl", show_default=True,
-              type=click.Choice(["ttl", "trig", "nt", "nq", "jsonld"]),
-              help="ttl/jsonld: the union graph; trig/nq: one named graph per source; nt: canonical, sorted.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (default: HOME/var/exports/kg.FORMAT).")
+@click.option(
+    "--format",
+    "fmt",
+    default="ttl",
+    show_default=True,
+    type=click.Choice(["ttl", "trig", "nt", "nq", "jsonld"]),
+    help="ttl/jsonld: the union graph; trig/nq: one named graph per source; nt: canonical, sorted.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: HOME/var/exports/kg.FORMAT).",
+)
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export the current store. The nt export is sorted: two builds of the same sources give identical bytes."""
@@ -122,7 +144,9 @@ def stats(ctx: click.Context) -> None:
     settings = _settings(ctx)
     found = graph_stats(open_store(settings.store_dir))
     info = StoreLayout(settings.store_dir).build_info()
-    click.echo(f"triples: {found.triples} distinct ({found.quads} quads in {len(found.sources) + 1} named graphs)")
+    click.echo(
+        f"triples: {found.triples} distinct ({found.quads} quads in {len(found.sources) + 1} named graphs)"
+    )
     click.echo(f"built: {info.get('built_at', '?')}")
     click.echo("sources:")
     for source_id, title, execution, plan in found.sources:

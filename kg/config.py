@@ -115,7 +115,9 @@ def _from_env(env: dict[str, str]) -> dict[str, object]:
     return values
 
 
-def load_settings(home: str | Path | None = None, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+def load_settings(
+    home: str | Path | None = None, env: dict[str, str] | None = None, **overrides: object
+) -> Settings:
     env = dict(os.environ) if env is None else env
     home_path = Path(home or env.get("KG_HOME") or Path.cwd()).resolve()
     settings = Settings(home=home_path)

@@ -7,8 +7,9 @@ the quoted text. The cleaned text exists only to make parsing easy; it never lea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from typing import Literal
 
 NodeKind = Literal[
     "document",
@@ -84,7 +85,9 @@ class ParsedDocument:
     original: str  # the full original text
     root: Node  # kind "document"
     footnotes: list[Footnote] = field(default_factory=list)
-    unplaced: list[tuple[int, int, str]] = field(default_factory=list)  # spans the parser could not place, with why
+    unplaced: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # spans the parser could not place, with why
 
     def quote(self, start: int, end: int) -> str:
         return self.original[start:end]

@@ -37,10 +37,14 @@ def serialize_result(result: object, fmt: str) -> bytes:
     if isinstance(result, ox.QueryTriples):
         graph_format = GRAPH_FORMATS.get(fmt)
         if graph_format is None:
-            raise QueryError(f"format {fmt!r} is for tables; a graph result needs one of {', '.join(GRAPH_FORMATS)}")
+            raise QueryError(
+                f"format {fmt!r} is for tables; a graph result needs one of {', '.join(GRAPH_FORMATS)}"
+            )
         kwargs = {"prefixes": PREFIX_MAP} if fmt in ("ttl", "trig") else {}
         return ox.serialize(result, format=graph_format, **kwargs)
     table_format = RESULT_FORMATS.get(fmt)
     if table_format is None:
-        raise QueryError(f"format {fmt!r} is for graphs; a table or boolean result needs one of {', '.join(RESULT_FORMATS)}")
+        raise QueryError(
+            f"format {fmt!r} is for graphs; a table or boolean result needs one of {', '.join(RESULT_FORMATS)}"
+        )
     return result.serialize(format=table_format)

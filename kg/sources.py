@@ -56,8 +56,9 @@ def decode_text(data: bytes, path: str) -> str:
         return _decode(data, "utf-16", path)
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise SourceError("the file is binary (it holds NUL bytes), not a text report", path=path,
-                          where=f"byte {nul}")
+        raise SourceError(
+            "the file is binary (it holds NUL bytes), not a text report", path=path, where=f"byte {nul}"
+        )
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as utf8_error:
@@ -66,7 +67,8 @@ def decode_text(data: bytes, path: str) -> str:
         except UnicodeDecodeError:
             raise SourceError(
                 f"the file is neither UTF-8 nor GB18030/GBK text ({utf8_error.reason})",
-                path=path, where=f"byte {utf8_error.start}",
+                path=path,
+                where=f"byte {utf8_error.start}",
             ) from utf8_error
 
 
@@ -74,11 +76,13 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
     try:
         return data.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"invalid {encoding} text ({exc.reason})", path=path, where=f"byte {exc.start}") from exc
+        raise SourceError(
+            f"invalid {encoding} text ({exc.reason})", path=path, where=f"byte {exc.start}"
+        ) from exc
 
 
 def _check_fields(meta: dict[str, object], meta_path: Path) -> None:
-    for name, kind in REQUIRED.items():
+    for name in REQUIRED:
         if name not in meta:
             raise SourceError(f"missing required field {name!r}", path=str(meta_path), where=f"field {name}")
     for name, value in meta.items():
@@ -86,18 +90,23 @@ def _check_fields(meta: dict[str, object], meta_path: Path) -> None:
         if kind is None:
             raise SourceError(f"unknown field {name!r}", path=str(meta_path), where=f"field {name}")
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise SourceError(f"field {name!r} must be a {kind.__name__}, not {value!r}",
-                              path=str(meta_path), where=f"field {name}")
+            raise SourceError(
+                f"field {name!r} must be a {kind.__name__}, not {value!r}",
+                path=str(meta_path),
+                where=f"field {name}",
+            )
         if kind is str and not str(value).strip():
             raise SourceError(f"field {name!r} is empty", path=str(meta_path), where=f"field {name}")
     for name in ("execution_year", "plan_year"):
         year = int(meta[name])  # type: ignore[call-overload]
         if not 1949 <= year <= 2100:
-            raise SourceError(f"field {name!r} is not a plausible year: {year}", path=str(meta_path),
-                              where=f"field {name}")
+            raise SourceError(
+                f"field {name!r} is not a plausible year: {year}", path=str(meta_path), where=f"field {name}"
+            )
     if int(meta["plan_year"]) != int(meta["execution_year"]) + 1:  # type: ignore[call-overload]
-        raise SourceError("plan_year must be the year after execution_year", path=str(meta_path),
-                          where="field plan_year")
+        raise SourceError(
+            "plan_year must be the year after execution_year", path=str(meta_path), where="field plan_year"
+        )
 
 
 def load_source(meta_path: Path) -> Source:
@@ -112,15 +121,23 @@ def load_source(meta_path: Path) -> Source:
     if not SOURCE_ID.match(source_id) or source_id != meta_path.stem:
         raise SourceError(
             f"id {source_id!r} must be lower-case ascii (a-z, 0-9, -) and equal the file stem {meta_path.stem!r}",
-            path=str(meta_path), where="field id",
+            path=str(meta_path),
+            where="field id",
         )
     text_path = meta_path.parent / str(meta["file"])
     if not text_path.is_file():
-        raise SourceError(f"the report file {meta['file']!r} does not exist", path=str(meta_path), where="field file")
+        raise SourceError(
+            f"the report file {meta['file']!r} does not exist", path=str(meta_path), where="field file"
+        )
     return Source(
-        id=source_id, path=text_path, meta_path=meta_path,
-        title=str(meta["title"]), publisher=str(meta["publisher"]), district=str(meta["district"]),
-        execution_year=int(meta["execution_year"]), plan_year=int(meta["plan_year"]),  # type: ignore[call-overload]
+        id=source_id,
+        path=text_path,
+        meta_path=meta_path,
+        title=str(meta["title"]),
+        publisher=str(meta["publisher"]),
+        district=str(meta["district"]),
+        execution_year=int(meta["execution_year"]),
+        plan_year=int(meta["plan_year"]),  # type: ignore[call-overload]
         language=str(meta.get("language", "zh")),
         original_name=meta.get("original_name"),  # type: ignore[arg-type]
         published=meta.get("published"),  # type: ignore[arg-type]
@@ -138,7 +155,8 @@ def load_sources(sources_dir: Path) -> list[Source]:
     for source in sources:
         digest = source.content_hash()
         if digest in seen:
-            raise SourceError(f"same content as source {seen[digest]!r} (sha256 {digest[:12]}…)",
-                              path=str(source.path))
+            raise SourceError(
+                f"same content as source {seen[digest]!r} (sha256 {digest[:12]}…)", path=str(source.path)
+            )
         seen[digest] = source.id
     return sorted(sources, key=lambda s: s.id)

@@ -36,6 +36,10 @@ def _value(term: object) -> str:
 
 def graph_stats(store: ox.Store) -> Stats:
     count = next(iter(run_query(store, DISTINCT_TRIPLES)))["n"]
-    classes = [(_value(r["class"]), _value(r["name"]), int(_value(r["n"]))) for r in run_query(store, CLASS_COUNTS)]
-    sources = [tuple(_value(r[k]) for k in ("id", "title", "exec", "plan")) for r in run_query(store, SOURCES)]
+    classes = [
+        (_value(r["class"]), _value(r["name"]), int(_value(r["n"]))) for r in run_query(store, CLASS_COUNTS)
+    ]
+    sources = [
+        tuple(_value(r[k]) for k in ("id", "title", "exec", "plan")) for r in run_query(store, SOURCES)
+    ]
     return Stats(int(count.value), len(store), classes, sources)  # type: ignore[arg-type]

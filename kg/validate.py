@@ -15,7 +15,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.rdf.namespaces import SH
+from kg.rdf.namespaces import PREFIXES, SH
 
 MAX_REPORTED = 50
 
@@ -30,8 +30,19 @@ class Violation:
     severity: str
 
     def line(self) -> str:
-        value = f" (value: {self.value})" if self.value else ""
-        return f"{self.severity}: {self.focus} — path {self.path or '(node)'}: {self.message}{value} [shape {self.shape}]"
+        value = f" (value: {compact(self.value)})" if self.value and self.value != self.focus else ""
+        shape = (
+            f" [shape {compact(self.shape)}]" if "://" in self.shape else ""
+        )  # blank-node shapes say nothing
+        return f"{self.severity}: {self.focus} — path {compact(self.path) or '(node)'}: {self.message}{value}{shape}"
+
+
+def compact(iri: str) -> str:
+    """``rdfs:label`` for ``http://www.w3.org/2000/01/rdf-schema#label``: reports are read by people."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(str(namespace)):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return iri
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,12 @@ def validate_graph(data: Graph, ontology_dir: Path, graph_name: str) -> Validati
         data.add(triple)
     try:
         conforms, results, _ = shacl_validate(
-            data, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True, advanced=False
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            advanced=False,
         )
     finally:
         for triple in hierarchy:

@@ -31,37 +31,55 @@ def test_both_reports_are_in_their_own_named_graph(built_home: tuple[Settings, B
 
 def test_union_default_graph_sees_every_report(built_home: tuple[Settings, BuildResult]) -> None:
     settings, _ = built_home
-    rows = run_query(open_store(settings.store_dir),
-                     "SELECT ?id ?plan WHERE { ?d a kg:Report ; dcterms:identifier ?id ; kg:planYear ?plan } ORDER BY ?id")
-    assert [(r["id"].value, r["plan"].value) for r in rows] == [("haidian-2022", "2023"), ("haidian-2024", "2025")]
+    rows = run_query(
+        open_store(settings.store_dir),
+        "SELECT ?id ?plan WHERE { ?d a kg:Report ; dcterms:identifier ?id ; kg:planYear ?plan } ORDER BY ?id",
+    )
+    assert [(r["id"].value, r["plan"].value) for r in rows] == [
+        ("haidian-2022", "2023"),
+        ("haidian-2024", "2025"),
+    ]
 
 
 def test_every_quote_equals_the_original_text_at_its_span(built_home: tuple[Settings, BuildResult]) -> None:
     settings, _ = built_home
     originals = {s.id: s.read_text() for s in load_sources(settings.sources_dir)}
-    rows = list(run_query(open_store(settings.store_dir), """
+    rows = list(
+        run_query(
+            open_store(settings.store_dir),
+            """
         SELECT ?id ?start ?end ?exact WHERE {
           ?seg oa:hasSource ?doc ; oa:hasSelector ?pos, ?quote .
           ?doc dcterms:identifier ?id .
           ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
           ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
-        }"""))
+        }""",
+        )
+    )
     assert len(rows) > 1000
-    bad = [r for r in rows
-           if originals[r["id"].value][int(r["start"].value):int(r["end"].value)] != r["exact"].value]
+    bad = [
+        r
+        for r in rows
+        if originals[r["id"].value][int(r["start"].value) : int(r["end"].value)] != r["exact"].value
+    ]
     assert not bad, f"{len(bad)} quotes differ from the original, e.g. {bad[0]}"
 
 
 def test_every_entity_has_a_chinese_label(built_home: tuple[Settings, BuildResult]) -> None:
     settings, _ = built_home
-    rows = list(run_query(open_store(settings.store_dir), """
+    rows = list(
+        run_query(
+            open_store(settings.store_dir),
+            """
         SELECT ?s WHERE {
           ?s a ?c . FILTER(STRSTARTS(STR(?s), STR(base:)))
           FILTER NOT EXISTS { ?s a kg:TextSegment } FILTER NOT EXISTS { ?c rdfs:subClassOf kg:TextSegment }
           FILTER NOT EXISTS { ?s a oa:TextPositionSelector } FILTER NOT EXISTS { ?s a oa:TextQuoteSelector }
           FILTER NOT EXISTS { ?s a rdf:Statement }
           FILTER NOT EXISTS { ?s rdfs:label ?l FILTER(lang(?l) = "zh") }
-        } LIMIT 5""".replace("base:", f"<{settings.base_iri}id/>")))
+        } LIMIT 5""".replace("base:", f"<{settings.base_iri}id/>"),
+        )
+    )
     assert rows == []
 
 
@@ -79,7 +97,9 @@ def test_nt_export_is_byte_identical_across_builds_and_source_order(
     assert a.count(b"\n") > 10_000
 
 
-def test_turtle_export_parses_with_an_independent_parser(built_home: tuple[Settings, BuildResult], tmp_path: Path) -> None:
+def test_turtle_export_parses_with_an_independent_parser(
+    built_home: tuple[Settings, BuildResult], tmp_path: Path
+) -> None:
     settings, _ = built_home
     store = open_store(settings.store_dir)
     ttl, nt = tmp_path / "kg.ttl", tmp_path / "kg.nt"
@@ -87,7 +107,9 @@ def test_turtle_export_parses_with_an_independent_parser(built_home: tuple[Setti
     assert export(store, "nt", nt) == count
     assert len(Graph().parse(ttl, format="turtle")) == count  # rdflib, a second parser beside oxigraph
     if shutil.which("rapper"):
-        out = subprocess.run(["rapper", "-i", "turtle", "-c", str(ttl)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["rapper", "-i", "turtle", "-c", str(ttl)], capture_output=True, text=True, check=True
+        )
         assert f"returned {count} triples" in out.stderr
 
 
@@ -98,8 +120,10 @@ def test_other_exports_round_trip(built_home: tuple[Settings, BuildResult], tmp_
     path = tmp_path / f"kg.{fmt}"
     count = export(store, fmt, path)
     reread = ox.Store()
-    reread.load(path=str(path), format={"trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
-                                        "nq": ox.RdfFormat.N_QUADS}[fmt])
+    reread.load(
+        path=str(path),
+        format={"trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS}[fmt],
+    )
     assert len(reread) == count
 
 

@@ -45,7 +45,9 @@ def _snapshot(home_store: Path) -> tuple[Path | None, bytes]:
     return layout.current_build(), canonical_ntriples(open_store(home_store))
 
 
-def test_a_violating_build_fails_and_keeps_the_previous_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_violating_build_fails_and_keeps_the_previous_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = make_home(tmp_path)
     build(settings)
     before = _snapshot(settings.store_dir)
@@ -63,7 +65,9 @@ def test_a_violating_build_fails_and_keeps_the_previous_store(tmp_path: Path, mo
     assert _snapshot(settings.store_dir) == before
 
 
-def test_a_failure_while_loading_leaves_no_half_written_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_while_loading_leaves_no_half_written_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = make_home(tmp_path)
     build(settings)
     before = _snapshot(settings.store_dir)

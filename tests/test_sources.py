@@ -28,13 +28,22 @@ def test_copies_equal_the_shared_corpus() -> None:
 
 
 def _corpus_file(source_id: str) -> str:
-    return {"haidian-2022": "haidian-2022-execution-2023-plan.txt",
-            "haidian-2024": "haidian-2024-execution-2025-plan.txt"}[source_id]
+    return {
+        "haidian-2022": "haidian-2022-execution-2023-plan.txt",
+        "haidian-2024": "haidian-2024-execution-2025-plan.txt",
+    }[source_id]
 
 
 def _meta(tmp_path: Path, **fields: object) -> Path:
-    base = {"id": "x-2020", "file": "x.txt", "title": "t", "publisher": "p", "district": "d",
-            "execution_year": 2020, "plan_year": 2021}
+    base = {
+        "id": "x-2020",
+        "file": "x.txt",
+        "title": "t",
+        "publisher": "p",
+        "district": "d",
+        "execution_year": 2020,
+        "plan_year": 2021,
+    }
     base.update(fields)
     lines = [f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in base.items() if v is not None]
     (tmp_path / "x.txt").write_text("一、标题\n正文。\n", encoding="utf-8")
@@ -76,9 +85,13 @@ def test_duplicate_content_is_refused(tmp_path: Path) -> None:
         shutil.copy(source.meta_path, tmp_path / source.meta_path.name)
     shutil.copy(SOURCES / "haidian-2024.txt", tmp_path / "copy.txt")
     meta = (SOURCES / "haidian-2024.toml").read_text(encoding="utf-8")
-    meta = meta.replace('id = "haidian-2024"', 'id = "copy-2024"').replace('file = "haidian-2024.txt"', 'file = "copy.txt"')
+    meta = meta.replace('id = "haidian-2024"', 'id = "copy-2024"').replace(
+        'file = "haidian-2024.txt"', 'file = "copy.txt"'
+    )
     (tmp_path / "copy-2024.toml").write_text(meta, encoding="utf-8")
-    with pytest.raises(SourceError, match="same content as source 'copy-2024'|same content as source 'haidian-2024'"):
+    with pytest.raises(
+        SourceError, match="same content as source 'copy-2024'|same content as source 'haidian-2024'"
+    ):
         load_sources(tmp_path)
 
 

@@ -40,9 +40,7 @@ class ExtractionContext:
         """The sentence (or, failing that, the cell or footnote) that holds an original offset."""
         if not self._leaves:
             kinds = ("sentence", "footnote")
-            self._leaves = sorted(
-                (n.start, n.end, n) for n in self.parsed.root.walk() if n.kind in kinds
-            )
+            self._leaves = sorted((n.start, n.end, n) for n in self.parsed.root.walk() if n.kind in kinds)
         i = bisect.bisect_right(self._leaves, offset, key=lambda leaf: leaf[0]) - 1
         if i >= 0:
             start, end, node = self._leaves[i]

@@ -151,7 +151,9 @@ def segment_triples(
                     yield iri, KG.number, Literal(child.number)
             if child.kind in TEXT_KINDS and child.text:
                 yield iri, KG.text, zh(child.text)
-            yield from selector_triples(iri, doc, child.start, child.end, parsed.quote(child.start, child.end))
+            yield from selector_triples(
+                iri, doc, child.start, child.end, parsed.quote(child.start, child.end)
+            )
             pending.append((child, iri, path))
         stack.extend(reversed(pending))  # keep document order for the global counters
 

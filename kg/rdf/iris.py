@@ -15,10 +15,24 @@ import unicodedata
 
 from rdflib import URIRef
 
-ENTITY_KINDS = frozenset({
-    "place", "org", "policy", "project", "facility", "indicator", "observation", "task", "sector",
-    "status", "mention", "statement", "concept", "dataset",
-})
+ENTITY_KINDS = frozenset(
+    {
+        "place",
+        "org",
+        "policy",
+        "project",
+        "facility",
+        "indicator",
+        "observation",
+        "task",
+        "sector",
+        "status",
+        "mention",
+        "statement",
+        "concept",
+        "dataset",
+    }
+)
 _SPACE = re.compile(r"\s+")
 
 
