@@ -99,6 +99,9 @@ def mark(seg: Segment, spans: list[Span], names: dict[str, str]) -> list[Piece]:
     text = seg.text if use_clean else base
     out: list[Piece] = []
     at = 0
+    wanted = {(s, e) for s, e, entity in spans if entity is None}
+    mentioned = {(s, e) for s, e, entity in spans if entity is not None}
+    spans = [span for span in spans if span[2] is not None or (span[0], span[1]) not in mentioned]
     for start, end, entity in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
         words = base[start - seg.start : end - seg.start]
         pos = text.find(words, at) if use_clean else start - seg.start
@@ -107,7 +110,8 @@ def mark(seg: Segment, spans: list[Span], names: dict[str, str]) -> list[Piece]:
         if pos > at:
             out.append(Piece(text[at:pos]))
         href = local_path(entity) if entity else None
-        out.append(Piece(words, href, names.get(entity, "") if entity else "", entity is None))
+        title = names.get(entity, "") if entity else ""
+        out.append(Piece(words, href, title, (start, end) in wanted))
         at = pos + len(words)
     if at < len(text):
         out.append(Piece(text[at:]))
