@@ -1,0 +1,177 @@
+"""The prose extractor: entities and relations of the running text, with provenance to the span.
+
+``document_mentions`` finds the mentions of every prose sentence (see :mod:`kg.extract.prose_spans`
+for the rules); ``extract_prose`` resolves them (:mod:`kg.resolve`) and writes the triples through
+the small units of :mod:`kg.extract.prose_units`. Boxes, tables and annexes are left to the table
+extractors: only sentences outside them are read here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.extract import ExtractionContext
+from kg.extract import prose_lexicon as lex
+from kg.extract import prose_spans as sp
+from kg.extract.tables import data_dir, gazetteer, register
+from kg.gazetteer import Gazetteer
+from kg.model import Node, ParsedDocument
+from kg.places import district_of
+from kg.rdf.document import Triple
+from kg.registers import Register
+from kg.resolve import Resolver, Scope
+
+SKIP_KINDS = ("box", "annex", "table", "title")
+DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "var" / "cache"
+
+
+@dataclass
+class ProseSentence:
+    node: Node
+    text: str  # the sentence's cleaned text
+    offsets: list[int]  # offsets[i]: original offset of text[i]
+    plan: bool  # in the part about the plan year (promises, not results)
+    year: int
+
+
+@dataclass
+class Found:
+    sentence: ProseSentence
+    mention: sp.Mention
+    start: int  # original offsets
+    end: int
+    clause: tuple[int, int]  # the clause, in sentence-text offsets
+
+
+def align(original: str, start: int, end: int, text: str) -> list[int]:
+    """Original offsets of each character of a cleaned text taken from ``original[start:end]``."""
+    out: list[int] = []
+    pos = start
+    for ch in text:
+        at = original.find(ch, pos, end)
+        if at < 0:  # a character the cleaner changed: keep the last position
+            at = max(pos - 1, start)
+        else:
+            pos = at + 1
+        out.append(at)
+    return out
+
+
+def prose_sentences(parsed: ParsedDocument, plan_year: int, execution_year: int) -> Iterator[ProseSentence]:
+    def walk(node: Node, plan: bool) -> Iterator[ProseSentence]:
+        if node.kind in SKIP_KINDS:
+            return
+        if node.kind == "part":
+            plan = str(plan_year) in (node.title or "") and str(execution_year) not in (node.title or "")
+        if node.kind == "sentence" and node.text.strip():
+            offsets = align(parsed.original, node.start, node.end, node.text)
+            yield ProseSentence(node, node.text, offsets, plan, plan_year if plan else execution_year)
+        for child in node.children:
+            yield from walk(child, plan)
+
+    yield from walk(parsed.root, False)
+
+
+@functools.lru_cache(maxsize=4)
+def dictionary(gaz: Gazetteer, reg: Register) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str]], tuple[str, ...]]:
+    """A longest-first pattern over gazetteer and register names, with the kind and type of each."""
+    kinds: dict[str, tuple[str, str]] = {}
+    for org in reg.orgs.values():
+        for name in (org.name, *org.short_names):
+            if len(name) >= 3:
+                kinds.setdefault(name, ("organization", "government" if "department" in org.type or "government" in org.type else "other"))
+    for place in gaz.places():
+        is_org = place.type == "campus"
+        for name in gaz.surface_forms(place):
+            if len(name) >= 2 and not name.isdigit() and not re.fullmatch(r"[0-9]+号线", name):
+                kinds.setdefault(name, ("organization", "university") if is_org else ("place", place.type))
+        if place.type in ("city", "district") and place.short_name and len(place.short_name) >= 2:
+            kinds.setdefault(place.short_name, ("place", place.type))
+    names = sorted(kinds, key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+    return pattern, kinds, tuple(names)
+
+
+def _tokenizer(ctx: ExtractionContext | None, words: tuple[str, ...]):  # noqa: ANN202 - jieba type
+    settings = getattr(ctx, "settings", None) if ctx is not None else None
+    cache = settings.cache_dir / "jieba" if settings is not None else DEFAULT_CACHE / "jieba"
+    return lex.tokenizer(str(cache), words)
+
+
+def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # noqa: ANN001
+    text = s.text
+    cands = sp.candidates(tk, text)
+    clause_of = {id(m): (a, b) for m, a, b in cands}
+    bounds = _token_bounds(tk, text)
+    dict_ms = [m for m in sp.dictionary_mentions(pattern, kinds, text) if m.start in bounds and m.end in bounds]
+    for m in dict_ms:
+        clause_of[id(m)] = _clause_around(text, m.start)
+    mentions = sp.flat_longest([m for m, _, _ in cands] + dict_ms)
+    for m in mentions:
+        a, b = clause_of[id(m)]
+        sp.settle_kind(m, text, a, b)
+    mentions = sp.propagate_lists(mentions, text)
+    out = []
+    for m in mentions:
+        if m.kind not in ("place", "organization", "policy", "project"):
+            continue
+        if m.kind == "project" and s.plan:
+            m.status, m.cue = "planned", m.cue
+        elif m.kind == "project" and m.status is None:
+            a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
+            near = sp.status_near(text[a:b], m.start - a, m.end - a)
+            if near:
+                m.status, m.cue = near
+        start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
+        out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
+    return out
+
+
+def _clause_around(text: str, at: int) -> tuple[int, int]:
+    start = max((m.end() for m in sp.CLAUSE_SEP.finditer(text, 0, at)), default=0)
+    nxt = sp.CLAUSE_SEP.search(text, at)
+    return start, nxt.start() if nxt else len(text)
+
+
+def _token_bounds(tk, text: str) -> set[int]:  # noqa: ANN001
+    bounds, pos = {0}, 0
+    for word in tk.cut(text, HMM=False):
+        pos += len(word)
+        bounds.add(pos)
+    return bounds
+
+
+def document_mentions(parsed: ParsedDocument, plan_year: int, execution_year: int, gaz: Gazetteer,
+                      reg: Register, ctx: ExtractionContext | None = None) -> list[Found]:
+    pattern, kinds, words = dictionary(gaz, reg)
+    tk = _tokenizer(ctx, words)
+    found: list[Found] = []
+    for s in prose_sentences(parsed, plan_year, execution_year):
+        found += sentence_mentions(tk, pattern, kinds, s)
+    return found
+
+
+def resolver(ctx: ExtractionContext) -> Resolver:
+    """The document's resolver, made once and kept on the context for every extractor."""
+    if ctx.resolver is None:
+        gaz = gazetteer(ctx)
+        district = district_of(gaz, ctx.source.district)
+        city = gaz.ancestors(district.id)[-1] if district is not None and gaz.ancestors(district.id) else None
+        ctx.resolver = Resolver(ctx.minter, gaz, register(ctx), Scope.of(district, city))
+    return ctx.resolver  # type: ignore[return-value]
+
+
+def extract_prose(ctx: ExtractionContext) -> Iterator[Triple]:
+    from kg.extract.prose_units import emit  # the units import this module's types
+
+    res = resolver(ctx)
+    found = document_mentions(ctx.parsed, ctx.source.plan_year, ctx.source.execution_year,
+                              res.gazetteer, res.register, ctx)
+    yield from emit(ctx, res, found)
+
+
+__all__ = ["extract_prose", "document_mentions", "data_dir"]

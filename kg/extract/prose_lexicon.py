@@ -1,0 +1,157 @@
+"""Generic word lists for prose extraction: name suffixes, boundary words, status and sector cues.
+
+Nothing here names a thing of one report: the lists are the ordinary vocabulary of Chinese government
+work reports (verbs, function words, the suffixes that end names), so a report never seen before is
+read with the same rules. The jieba tokenizer is built once per process, with the gazetteer, the
+register and the suffix words as its user dictionary, and its prefix dictionary cached on disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from pathlib import Path
+
+import jieba
+
+# (suffix, kind, type): the longest matching suffix classifies a candidate name. "?" = decided by context.
+SUFFIXES: tuple[tuple[str, str, str], ...] = (
+    # places: divisions and settlements
+    ("街道", "place", "street"), ("地区", "place", "named-area"), ("镇", "place", "town"),
+    ("乡", "place", "township"), ("村", "place", "village"), ("社区", "place", "community"),
+    # places: nature and transport
+    ("公园", "?", "park"), ("湿地", "?", "wetland"), ("绿地", "?", "green-space"), ("森林", "?", "green-space"),
+    ("河", "place", "river"), ("渠", "place", "channel"), ("湖", "place", "river"), ("沟", "place", "channel"),
+    ("路", "place", "road"), ("大街", "place", "road"), ("街", "place", "road"), ("桥", "place", "road"),
+    ("环路", "place", "road"), ("高速", "place", "road"), ("号线", "place", "metro-line"),
+    ("线", "place", "metro-line"), ("站", "place", "station"), ("火车站", "?", "station"),
+    ("商圈", "place", "business-district"), ("商业区", "place", "business-district"),
+    ("产业园", "?", "industrial-park"), ("科技园", "?", "industrial-park"), ("园区", "?", "industrial-park"),
+    ("科技园区", "?", "industrial-park"), ("产业园区", "?", "industrial-park"), ("创新园", "?", "industrial-park"),
+    ("小镇", "place", "named-area"), ("新区", "place", "named-area"), ("北区", "place", "named-area"),
+    ("南区", "place", "named-area"), ("东区", "place", "named-area"), ("西区", "place", "named-area"),
+    ("先行区", "place", "named-area"), ("片区", "place", "named-area"), ("组团", "place", "named-area"),
+    ("科学城", "place", "named-area"), ("集聚区", "project", "industrial"), ("示范区", "place", "named-area"),
+    # organizations
+    ("平台", "organization", "platform"), ("中心", "?", "platform"), ("研究院", "organization", "research-institute"),
+    ("研究所", "organization", "research-institute"), ("实验室", "organization", "research-institute"),
+    ("科学院", "organization", "research-institute"), ("大学", "organization", "university"),
+    ("学院", "organization", "university"), ("医院", "?", "hospital"), ("公司", "organization", "enterprise"),
+    ("集团", "organization", "enterprise"), ("联盟", "organization", "alliance"), ("协会", "organization", "alliance"),
+    ("商会", "organization", "alliance"), ("基金", "organization", "other"), ("智库", "organization", "other"),
+    ("银行", "organization", "enterprise"), ("支行", "organization", "enterprise"), ("委员会", "organization", "government"),
+    ("政府", "organization", "government"), ("国务院", "organization", "government"), ("办公室", "organization", "government"),
+    ("孵化器", "project", "facility"), ("加速器", "project", "facility"),
+    # policies
+    ("行动计划", "policy", "plan"), ("计划", "policy", "programme"), ("方案", "policy", "plan"), ("规划", "policy", "plan"),
+    ("控规", "policy", "plan"), ("措施", "policy", "measures"), ("办法", "policy", "measures"),
+    ("意见", "policy", "measures"), ("实施意见", "policy", "measures"), ("条例", "policy", "document"),
+    ("政策", "policy", "measures"), ("指南", "policy", "measures"), ("试点", "policy", "programme"),
+    ("改革", "policy", "reform"), ("行动", "policy", "programme"), ("战略", "policy", "programme"),
+    # projects
+    ("项目", "project", "other"), ("工程", "project", "other"), ("地块", "project", "industrial"),
+    ("安置房", "project", "housing"), ("保障房", "project", "housing"), ("公租房", "project", "housing"),
+    ("棚户区改造", "project", "housing"), ("改造", "project", "renewal"), ("学校", "project", "facility"),
+    ("小学", "project", "facility"), ("中学", "project", "facility"), ("幼儿园", "project", "facility"),
+    ("图书馆", "project", "facility"), ("博物馆", "project", "facility"), ("体育馆", "project", "facility"),
+    ("文化馆", "project", "facility"), ("广场", "project", "facility"), ("综合体", "project", "facility"),
+    ("号院", "project", "renewal"), ("驿站", "project", "facility"), ("治理", "project", "ecology"),
+    ("水厂", "project", "facility"), ("福利院", "project", "facility"), ("养老院", "project", "facility"),
+    ("大厦", "project", "facility"), ("万象汇", "project", "facility"), ("大悦城", "project", "facility"),
+    ("医谷", "project", "industrial"), ("工场", "project", "industrial"), ("基地", "project", "industrial"),
+)
+_SUFFIX_ORDER = sorted(SUFFIXES, key=lambda s: -len(s[0]))
+
+# Words that end a name on its left: verbs, adverbs and function words of report prose.
+BOUNDARY_WORDS = frozenset("""
+推进 推动 加快 加速 建设 启动 完成 实现 支持 打造 成立 组建 发布 出台 制定 落实 开工 建成 开通 依托 围绕
+引进 引入 举办 加入 服务 形成 布局 培育 编制 印发 实施 深化 开展 聚焦 提升 持续 积极 全力 有序 稳步 做好
+高标准 高质量 全面 深入 进一步 着力 大力 加强 强化 优化 完善 健全 构建 搭建 建立 创建 探索 谋划 规划 推出
+研究 研提 研制 吸引 促成 促进 带动 助力 保障 服务保障 承接 对接 联合 牵头 参与 发起 设立 新增 新建 改建
+扩建 续建 复建 新开 开放 开业 开园 投用 投入 运营 正式 基本 如期 顺利 年底 年内 当年 全年 首批 首个 首家
+全国 全市 全区 首届 累计 其中 其 以 在 与 和 及 以及 等 的 为 将 对 向 从 由 于 至 到 把 被 让 使 并 并且 同时
+还 也 已 已经 均 都 共 共计 达 达到 超过 超 约 近 余 个 项 家 处 条 座 所 批 类 场 期 次 是 有 被 获 获批 获评
+入选 成为 作为 通过 按照 根据 结合 立足 加大 扩大 落地 选址 签约 签署 入驻 集聚 汇聚 引导 鼓励 力争 确保
+争取 计划 预计 拟 谋划 筹备 持续推进 加快推进 有序推进 稳步推进 全力推进 积极推进 扎实推进 深入推进 统筹
+统筹推进 配合 协调 协同 合作 共建 共享 提供 开设 增设 设置 新设 挂牌 揭牌 上线 试运行 试点 示范 推广
+""".split())
+
+# Words a name never starts with (numbers and measure phrases, demonstratives).
+BAD_START = re.compile(r"^(?:[0-9０-９一二三四五六七八九十百千万亿]+(?:个|项|家|处|条|座|所|批|类|宗|场|期|次|余|多|平方米|公里|公顷|亿元|万元)|这|该|各|本|此|全|我区|区级|市级)")
+# A phase written after a project name (一期, 二期工程, A组团, 三期（…）, 海淀段 …).
+PHASE = re.compile(r"(?:(?:[一二三四五六七八九十]+|[0-9]+)期(?:工程|项目)?|[A-Z]组团|[0-9]+\.[0-9]|[东南西北上下]段|[^\s、，,]{2,3}段)$")
+# Ordinary words that are not names even when they end in a suffix.
+GENERIC_NAMES = frozenset("""
+项目 工程 平台 中心 基金 政策 措施 方案 计划 规划 改革 试点 行动 意见 办法 地区 社区 村 镇 街道 公园 园区 道路
+重点项目 重大项目 重点工程 重大工程 产业园 科技园 创新中心 服务平台 公共服务平台 创新平台 服务中心 研究院 实验室
+城市更新 老旧小区改造 棚户区改造 提升改造 升级改造 综合治理 环境治理 生态治理 改造 治理 基础设施 配套设施
+""".split())
+
+STATUS_CUES: tuple[tuple[str, str], ...] = (
+    # (cue, status), longest first at match time; what the sentence says, not what is known elsewhere
+    ("建成投用", "opened"), ("建成开放", "opened"), ("投入使用", "opened"), ("正式开通", "opened"), ("开通", "opened"),
+    ("通车", "opened"), ("开园", "opened"), ("开业", "opened"), ("正式运营", "opened"), ("开放运营", "opened"),
+    ("面向社会开放", "opened"), ("开学", "opened"), ("投用", "opened"), ("启用", "opened"), ("运营", "opened"),
+    ("竣工", "completed"), ("完工", "completed"), ("交付", "completed"), ("完成改造", "completed"),
+    ("完成", "completed"), ("打通", "completed"), ("建成", "completed"), ("落地", "completed"),
+    ("开工", "started"), ("启动建设", "started"), ("启动改造", "started"), ("启动", "started"), ("进场施工", "started"),
+    ("主体结构", "under-way"), ("结构施工", "under-way"), ("加快推进", "under-way"), ("推进", "under-way"),
+    ("建设", "under-way"), ("推动", "under-way"), ("签约", "under-way"),
+    ("选址", "planned"), ("谋划", "planned"), ("力争", "planned"), ("规划", "planned"), ("立项", "planned"),
+    ("纳入", "planned"), ("申报", "planned"), ("上报", "planned"),
+)
+_STATUS_ORDER = sorted(STATUS_CUES, key=lambda s: -len(s[0]))
+
+SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("人工智能", ("人工智能", "大模型", "AI", "算力", "智能体")), ("医药健康", ("医药健康", "医药", "生物医药", "新药", "医学")),
+    ("集成电路", ("集成电路", "芯片", "RISC-V")), ("商业航天", ("商业航天", "航天", "卫星")),
+    ("具身智能", ("具身智能", "机器人")), ("智能网联汽车", ("智能网联汽车", "自动驾驶", "车路云")),
+    ("量子信息", ("量子",)), ("氢能", ("氢能",)), ("6G", ("6G",)), ("教育", ("教育", "学校", "小学", "中学", "幼儿园")),
+    ("养老", ("养老",)), ("医疗", ("医疗", "医院")), ("生态", ("生态", "湿地", "绿地")),
+    ("文化", ("文化", "文旅", "图书馆", "博物馆")), ("金融", ("金融", "银行", "基金", "信贷")),
+    ("住房", ("住房", "安置房", "保障房", "棚户区", "租赁房", "保租房")), ("就业", ("就业",)),
+    ("网络安全", ("网络安全",)),
+)
+
+
+def classify_suffix(name: str) -> tuple[str, str, str] | None:
+    """(suffix, kind, type) of the longest suffix table entry that ends ``name``."""
+    for suffix, kind, typ in _SUFFIX_ORDER:
+        if name.endswith(suffix):
+            return suffix, kind, typ
+    return None
+
+
+def status_of(clause: str) -> tuple[str, str] | None:
+    """(status, cue) of the strongest status cue in a clause, or None."""
+    best: tuple[int, str, str] | None = None
+    for cue, status in _STATUS_ORDER:
+        at = clause.find(cue)
+        if at >= 0 and (best is None or len(cue) > len(best[2])):
+            best = (at, status, cue)
+    return (best[1], best[2]) if best else None
+
+
+def sectors_in(text: str) -> list[str]:
+    return [name for name, cues in SECTORS if any(c in text for c in cues)]
+
+
+_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4)
+def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
+    """A jieba tokenizer with the given user words; built once per process and word list."""
+    with _LOCK:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        tk = jieba.Tokenizer()
+        tk.tmp_dir = cache_dir
+        jieba.setLogLevel(60)
+        tk.initialize()
+        for word in user_words:
+            tk.add_word(word, freq=100_000)
+        for suffix, _kind, _typ in SUFFIXES:
+            if len(suffix) > 1:
+                tk.add_word(suffix, freq=50_000)
+        return tk

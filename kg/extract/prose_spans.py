@@ -1,0 +1,286 @@
+"""Mentions in running text: which spans of a sentence name a place, organization, policy or project.
+
+Rules, in order (each explainable from the sentence alone):
+1. A sentence is cut into clauses at ，；。： and a clause into *runs*: stretches of jieba tokens
+   between boundary words (verbs, adverbs, function words, numbers with measure words) and 、.
+   Quoted stretches (“…”, 《…》) are one token, so a run may hold them (“薪火共燃”计划).
+2. The candidate in a run ends at the last name suffix in it (…街道, …公园, …平台, …方案, …二期 …);
+   the suffix gives its kind and type. 《…》 is a policy document; a run that is a quotation alone is a
+   named programme; names of the gazetteer and the register are mentions wherever they stand.
+3. Flat and longest: a candidate inside a longer one is dropped.
+4. Context settles kinds a suffix leaves open: a park, centre or hospital that the clause builds,
+   opens or completes is a project; a road that is opened is a transport project; a centre that is
+   founded (成立, 组建) is an organization.
+5. Items of a 、 list that have no suffix take the kind of their suffixed neighbours, and a list
+   followed by 等…项目/工程 is a list of projects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import jieba
+
+from kg.extract import prose_lexicon as lex
+
+CLAUSE_SEP = re.compile(r"[，,；;。：:！？!?]")
+QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"")
+BRACKET_TAIL = re.compile(r"^[（(][^（()）,，、；;。]{1,12}[）)]")
+PROJECT_LIST_TAIL = re.compile(r"^等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、]{0,8}(?:项目|工程|设施)")
+ASCII_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+BUILD_BEFORE = ("启动建设", "开工建设", "建设", "建成", "新建", "改建", "扩建")
+FOUND_BEFORE = ("成立", "组建", "牵头组建", "发布", "设立", "搭建", "布局")
+TRANSPORT_CUES = ("开通", "通车", "打通", "建成", "开工", "贯通", "断头路", "竣工", "完工")
+PROJECT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("housing", ("安置房", "住房", "保障房", "棚户区", "公租房", "租赁", "REITs", "REITS")),
+    ("renewal", ("改造", "更新", "平房", "老旧", "危旧", "号院", "提升")),
+    ("transport", ("路", "桥", "号线", "线", "站", "地铁", "铁路", "交通", "自动驾驶")),
+    ("ecology", ("公园", "湿地", "绿地", "治理", "河", "渠", "水", "生态", "森林", "绿道")),
+    ("industrial", ("产业园", "科技园", "园区", "地块", "基地", "集聚区", "医谷", "工场", "街区", "园")),
+    ("facility", ("学校", "小学", "中学", "医院", "图书馆", "中心", "馆", "广场", "万象汇", "大悦城", "院", "店", "孵化器")),
+)
+
+
+@dataclass
+class Mention:
+    start: int  # offsets into the sentence's text
+    end: int
+    surface: str
+    kind: str  # place / organization / policy / project
+    type: str
+    source: str  # which rule found it: suffix, quote, title, gazetteer, register, list
+    status: str | None = None
+    cue: str | None = None
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    boundary: bool
+
+
+def tokens(tk: jieba.Tokenizer, clause: str, offset: int) -> list[Token]:
+    """jieba tokens of a clause, quoted stretches kept whole, each marked boundary or not."""
+    out: list[Token] = []
+    pos = 0
+    for m in QUOTED.finditer(clause):
+        out += _plain_tokens(tk, clause[pos:m.start()], offset + pos)
+        out.append(Token(offset + m.start(), offset + m.end(), m.group(), False))
+        pos = m.end()
+    out += _plain_tokens(tk, clause[pos:], offset + pos)
+    return out
+
+
+def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
+    out, pos = [], 0
+    for word in tk.cut(text, HMM=False):
+        boundary = word in lex.BOUNDARY_WORDS or word in "、“”《》()（）" or word.isspace()
+        out.append(Token(offset + pos, offset + pos + len(word), word, boundary))
+        pos += len(word)
+    return out
+
+
+def runs(toks: list[Token]) -> Iterator[list[Token]]:
+    current: list[Token] = []
+    for t in toks:
+        if t.boundary:
+            if current:
+                yield current
+            current = []
+        else:
+            current.append(t)
+    if current:
+        yield current
+
+
+def _trim_start(run: list[Token]) -> list[Token]:
+    while run and (lex.BAD_START.match(run[0].text) or run[0].text.isdigit() or len(run[0].text.strip()) == 0):
+        run = run[1:]
+    return run
+
+
+def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
+    """The longest stretch of a run that ends at a token end with a name suffix."""
+    start = run[0].start
+    for t in reversed(run):
+        name = text[start:t.end]
+        found = lex.classify_suffix(name)
+        if found is None:
+            continue
+        suffix, kind, typ = found
+        if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
+            return None
+        if len(name) > 30:
+            return None
+        return Mention(start, t.end, name, kind, typ, "suffix")
+    return None
+
+
+def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
+    if len(run) == 1 and run[0].text.startswith("《"):
+        return Mention(run[0].start, run[0].end, run[0].text, "policy", "document", "title")
+    if len(run) == 1 and run[0].text.startswith("“"):
+        return Mention(run[0].start, run[0].end, run[0].text, "policy", "programme", "quote")
+    return None
+
+
+def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]:
+    """(mention, clause start, clause end) for every suffix/quote candidate in a sentence's text."""
+    found: list[tuple[Mention, int, int]] = []
+    pos = 0
+    for piece in [*CLAUSE_SEP.split(text)]:
+        c_start, c_end = pos, pos + len(piece)
+        pos = c_end + 1
+        for run in runs(tokens(tk, piece, c_start)):
+            run = _trim_start(run)
+            if not run:
+                continue
+            m = _quote_candidate(text, run) or _suffix_candidate(text, run)
+            if m is None and len(run) > 1 and run[0].text.startswith("《"):
+                m = _quote_candidate(text, run[:1])
+            if m is not None:
+                _extend_bracket(text, m)
+                found.append((m, c_start, c_end))
+    return found
+
+
+def _extend_bracket(text: str, m: Mention) -> None:
+    """Keep a short bracketed qualifier that follows a name: 产业园（海淀）, 计划（2024—2028年）."""
+    tail = BRACKET_TAIL.match(text[m.end:])
+    if tail:
+        m.end += tail.end()
+        m.surface = text[m.start:m.end]
+
+
+def dictionary_mentions(pattern: re.Pattern[str] | None, kinds: dict[str, tuple[str, str]], text: str) -> list[Mention]:
+    """Gazetteer and register names, longest first, wherever they stand."""
+    if pattern is None:
+        return []
+    out = []
+    for m in pattern.finditer(text):
+        kind, typ = kinds[m.group()]
+        out.append(Mention(m.start(), m.end(), m.group(), kind, typ, "dictionary"))
+    return out
+
+
+def flat_longest(mentions: list[Mention]) -> list[Mention]:
+    """Drop every mention that lies inside (or overlaps and is shorter than) another one."""
+    ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    kept: list[Mention] = []
+    for m in ordered:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def project_type(name: str, fallback: str) -> str:
+    if fallback not in ("other", "?"):
+        return fallback
+    for typ, words in PROJECT_TYPE_WORDS:
+        if any(w in name for w in words):
+            return typ
+    return "other"
+
+
+def cues_in(clause: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, cue, status) of every status cue in a clause, longest cue first at a position."""
+    out: list[tuple[int, int, str, str]] = []
+    taken: set[int] = set()
+    for cue, status in sorted(lex.STATUS_CUES, key=lambda c: -len(c[0])):
+        for m in re.finditer(re.escape(cue), clause):
+            span = set(range(m.start(), m.end()))
+            if not span & taken:
+                taken |= span
+                out.append((m.start(), m.end(), cue, status))
+    return sorted(out)
+
+
+def status_near(clause: str, start: int, end: int) -> tuple[str, str] | None:
+    """The status cue after a mention in its clause, else the nearest one before it."""
+    cues = cues_in(clause)
+    after = [c for c in cues if c[0] >= end]
+    if after:
+        return after[0][3], after[0][2]
+    before = [c for c in cues if c[1] <= start]
+    return (before[-1][3], before[-1][2]) if before else None
+
+
+def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
+    """Decide between place, organization and project from the verbs of the clause."""
+    clause = text[c_start:c_end]
+    local_start, local_end = m.start - c_start, m.end - c_start
+    before = clause[:local_start]
+    cue = status_near(clause, local_start, local_end)
+    if m.kind == "?":
+        if m.type in ("hospital", "platform"):  # 中心, 医院: built = project, founded = organization
+            builds = before.endswith(BUILD_BEFORE) or (cue is not None and cue[0] != "under-way" and not before.endswith(FOUND_BEFORE))
+            m.kind, m.type = ("project", "facility") if builds else ("organization", m.type)
+        else:
+            m.kind = "project" if cue is not None and m.type != "station" else "place"
+            if m.kind == "project":
+                m.type = project_type(m.surface, "other")
+    elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
+        if any(c in clause for c in TRANSPORT_CUES):
+            m.kind, m.type = "project", "transport"
+    elif m.kind == "organization" and m.type in ("research-institute",) and before.endswith(BUILD_BEFORE):
+        m.kind, m.type = "project", "facility"
+    if m.kind == "project":
+        m.type = project_type(m.surface, m.type)
+        if cue is not None:
+            m.status, m.cue = cue
+
+
+def propagate_lists(mentions: list[Mention], text: str) -> list[Mention]:
+    """Items of a 、 list without a suffix take their neighbours' kind; 等…项目 makes them projects."""
+    out = list(mentions)
+    for m in mentions:
+        if m.kind != "project":
+            continue
+        out += _list_items_before(text, m)
+    for tail in PROJECT_LIST_TAIL.finditer(text):
+        del tail  # placeholder for clarity: handled in _list_before_tail
+    out += _list_before_tail(text, out)
+    return flat_longest(out)
+
+
+def _list_items_before(text: str, m: Mention) -> list[Mention]:
+    """Bare names listed with 、 right before a project mention (A、B、C项目)."""
+    items: list[Mention] = []
+    pos = m.start
+    while pos >= 2 and text[pos - 1] == "、":
+        end = pos - 1
+        start = end
+        while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and text[start - 1] not in "、" and end - start < 14:
+            start -= 1
+        name = text[start:end]
+        if not (2 <= len(name) <= 14) or any(w in name for w in lex.BOUNDARY_WORDS if len(w) > 1):
+            break
+        items.append(Mention(start, end, name, "project", project_type(name, "other"), "list", m.status, m.cue))
+        pos = start
+    return items
+
+
+def _list_before_tail(text: str, mentions: list[Mention]) -> list[Mention]:
+    items: list[Mention] = []
+    for tail in re.finditer(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、]{0,8}(?:项目|工程)", text):
+        end = tail.start()
+        while end > 0:
+            start = end
+            while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and text[start - 1] != "、" and end - start < 14:
+                start -= 1
+            name = text[start:end]
+            words = [w for w in lex.BOUNDARY_WORDS if len(w) > 1 and w in name]
+            if words:  # the first item carries the verb before it: keep what follows the last verb
+                cut = max(name.rfind(w) + len(w) for w in words)
+                start, name = start + cut, name[cut:]
+            if 2 <= len(name) <= 14:
+                items.append(Mention(start, end, name, "project", project_type(name, "other"), "list"))
+            if start == 0 or text[start - 1] != "、" or words:
+                break
+            end = start - 1
+    del mentions
+    return items

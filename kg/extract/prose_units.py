@@ -1,0 +1,127 @@
+"""Small units that turn resolved prose mentions into triples: one per kind, one per relation.
+
+Every entity gets a ``kg:Mention`` at its exact span (``mention_triples``); every fact is asserted
+with ``statement_triples`` so a query can go from it to the sentence that states it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from kg.extract import ExtractionContext
+from kg.extract import prose_lexicon as lex
+from kg.extract.prose import Found
+from kg.rdf.document import Triple
+from kg.rdf.namespaces import KG
+from kg.rdf.provenance import mention_triples, statement_triples
+from kg.resolve import Resolved, Resolver
+
+YEARS = re.compile(r"[(（]((?:19|20)[0-9]{2})\s*[-—–－~至]\s*((?:19|20)[0-9]{2})年?[)）]")
+LOCATED_CUES = re.compile(r"^(?:落地|落户|扩区至|扩展至|位于|迁至|入驻)$")
+NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(万平方米|平方米|公顷|亩|亿元|万元|公里)")
+LED_BY = ("牵头组建", "牵头成立", "牵头建设")
+RESPONSIBLE = ("建成", "建设", "筹建", "发起设立", "设立并运行", "设立", "运营")
+
+
+def resolve(res: Resolver, f: Found) -> Resolved:
+    m = f.mention
+    if m.kind == "place":
+        return res.place(m.surface, m.type)
+    if m.kind == "organization":
+        return res.organization(m.surface, m.type)
+    if m.kind == "policy":
+        return res.policy(m.surface, m.type)
+    return res.project(m.surface, m.type)
+
+
+def entity_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Triple]:
+    yield from r.triples
+    yield from mention_triples(ctx, r.iri, f.start, f.end)
+
+
+def policy_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Triple]:
+    if f.mention.kind != "policy":
+        return
+    years = YEARS.search(f.mention.surface)
+    if years:
+        yield r.iri, KG.period, Literal(f"{years.group(1)}-{years.group(2)}")
+
+
+def status_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Triple]:
+    m = f.mention
+    if m.kind != "project" or m.status is None:
+        return
+    record = ctx.minter.entity("status", str(r.iri), ctx.source.id, str(f.start))
+    yield from statement_triples(ctx, r.iri, KG.statusRecord, record, f.start, f.end)
+    yield record, RDF.type, KG.StatusRecord
+    yield record, KG.year, Literal(str(f.sentence.year), datatype=XSD.gYear)
+    yield record, KG.status, KG[f"status-{m.status}"]
+    yield record, KG.document, ctx.document
+    yield record, PROV.wasDerivedFrom, ctx.iri(f.sentence.node)
+    if m.cue:
+        yield record, KG.statusPhrase, Literal(m.cue)
+
+
+def sector_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Triple]:
+    if f.mention.kind == "place":
+        return
+    for sector in lex.sectors_in(f.mention.surface):
+        yield from statement_triples(ctx, r.iri, KG.addressesSector, ctx.resolver.sector(sector), f.start, f.end)
+
+
+def number_unit(ctx: ExtractionContext, f: Found, r: Resolved, alone: bool) -> Iterator[Triple]:
+    """Area and investment of a project that is the only project of its clause."""
+    if f.mention.kind != "project" or not alone:
+        return
+    a, b = f.clause
+    for value, unit in NUMBER.findall(f.sentence.text[a:b]):
+        if unit in ("亿元", "万元"):
+            amount = float(value) * (10_000 if unit == "亿元" else 1)
+            yield from statement_triples(ctx, r.iri, KG.investment, Literal(f"{amount:.2f}", datatype=XSD.decimal),
+                                         f.start, f.end)
+        elif unit != "公里":
+            yield from statement_triples(ctx, r.iri, KG.area, Literal(f"{value}{unit}"), f.start, f.end)
+
+
+def relation_units(ctx: ExtractionContext, items: list[tuple[Found, Resolved]]) -> Iterator[Triple]:
+    """located-in, led-by and responsible-for between mentions of one sentence."""
+    for (f, r), (g, q) in zip(items, items[1:], strict=False):
+        if f.sentence is not g.sentence:
+            continue
+        between = f.sentence.text[f.mention.end:g.mention.start]
+        yield from _pair(ctx, f, r, g, q, between)
+
+
+def _pair(ctx: ExtractionContext, f: Found, r: Resolved, g: Found, q: Resolved, between: str) -> Iterator[Triple]:
+    kinds = (f.mention.kind, g.mention.kind)
+    if g.mention.kind == "place" and f.mention.kind != "place" and LOCATED_CUES.match(between):
+        yield from statement_triples(ctx, r.iri, KG.locatedIn,
+                                     q.iri, f.start, g.end)
+    elif f.mention.kind == "organization" and between in LED_BY:
+        yield from statement_triples(ctx, q.iri, KG.ledBy, r.iri, f.start, g.end)
+    elif f.mention.kind == "organization" and g.mention.kind in ("organization", "project") and between in RESPONSIBLE:
+        yield from statement_triples(ctx, q.iri, KG.responsibleUnit, r.iri, f.start, g.end)
+
+
+Unit = Callable[[ExtractionContext, Found, Resolved], Iterator[Triple]]
+UNITS: tuple[Unit, ...] = (entity_unit, policy_unit, status_unit, sector_unit)
+
+
+def emit(ctx: ExtractionContext, res: Resolver, found: list[Found]) -> Iterator[Triple]:
+    items = [(f, resolve(res, f)) for f in found]
+    projects_per_clause: dict[tuple[int, tuple[int, int]], int] = {}
+    for f, _ in items:
+        if f.mention.kind == "project":
+            key = (id(f.sentence), f.clause)
+            projects_per_clause[key] = projects_per_clause.get(key, 0) + 1
+    for f, r in items:
+        for unit in UNITS:
+            yield from unit(ctx, f, r)
+        yield from number_unit(ctx, f, r, projects_per_clause.get((id(f.sentence), f.clause)) == 1)
+    yield from relation_units(ctx, items)
+
+
