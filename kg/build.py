@@ -7,7 +7,9 @@ the new store is complete on disk; then ``current`` is swapped to it in one rena
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from rdflib import Graph
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import KGError, ValidationFailed
+from kg.errors import KGError, ParseError, ValidationFailed
 from kg.extract import ExtractionContext, extract
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
@@ -53,12 +55,22 @@ class BuildResult:
         return asdict(self) | {"build_dir": str(self.build_dir) if self.build_dir else None}
 
 
+def checkpoint(name: str) -> None:
+    """A test hook at stage boundaries (tests/test_kill.py): with ``KG_TEST_CHECKPOINTS`` set, print the
+    name to stderr; with ``KG_TEST_PAUSE_AT=name``, also sleep there so a test can kill the build."""
+    if os.environ.get("KG_TEST_CHECKPOINTS"):
+        print(f"kg-checkpoint {name}", file=sys.stderr, flush=True)
+        if os.environ.get("KG_TEST_PAUSE_AT") == name:
+            time.sleep(float(os.environ.get("KG_TEST_PAUSE_SECONDS", "60")))
+
+
 class StageTimer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        checkpoint(name)
         started = time.perf_counter()
         try:
             yield
@@ -70,7 +82,16 @@ def document_graph(source: Source, settings: Settings, timer: StageTimer) -> Doc
     """Parse, extract, convert and validate one source; raises on a violating graph."""
     with timer.stage("parse"):
         original = source.read_text()
-        parsed = parse_document(source.id, original)
+        try:
+            parsed = parse_document(source.id, original)
+        except ParseError as exc:  # name the file, not only the source id
+            raise ParseError(f"{exc.message} (source {source.id!r})", path=str(source.path), where=exc.where) from exc
+        if not parsed.root.find("part"):
+            raise ParseError(
+                "no recognisable structure: no part heading (一、二、…) was found; not a report of this kind",
+                path=str(source.path),
+                where=f"line 1-{original.count(chr(10)) + 1}",
+            )
     minter = Minter(settings.base_iri)
     with timer.stage("rdf"):
         index: dict = {}
@@ -113,7 +134,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
     """Build every source into a new store and swap it in; the old store stays on any failure."""
     say = progress or (lambda _msg: None)
     timer = StageTimer()
-    sources = load_sources(settings.sources_dir)
+    sources = load_sources(settings.sources_dir, settings.max_source_bytes)
     results: list[DocumentResult] = []
     for source in sources:
         say(f"{source.id}: parse, extract, validate")
@@ -130,11 +151,13 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
         with timer.stage("load"):
             say("load into a new store")
             triples = _write_store(build_dir, results, settings)
+        checkpoint("store-written")
         info = _build_info(results, triples, timer, settings)
         _write_reports(build_dir, results)
         (build_dir / "build.json").write_text(
             json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8"
         )
+        checkpoint("swap")
         layout.swap_to(build_dir)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
@@ -176,7 +199,7 @@ def validate_sources(settings: Settings, progress: Progress | None = None) -> li
     timer = StageTimer()
     say = progress or (lambda _msg: None)
     reports = []
-    for source in load_sources(settings.sources_dir):
+    for source in load_sources(settings.sources_dir, settings.max_source_bytes):
         say(f"{source.id}: validate")
         reports.append(document_graph(source, settings, timer).report)
     return reports

@@ -49,7 +49,7 @@ def build(ctx: click.Context) -> None:
     from kg.sources import load_sources
 
     settings = _settings(ctx)
-    steps = len(load_sources(settings.sources_dir)) + 1
+    steps = len(load_sources(settings.sources_dir, settings.max_source_bytes)) + 1
     started = time.perf_counter()
     with tqdm(total=steps, desc="build", unit="step", disable=None) as bar:
 

@@ -62,6 +62,15 @@ def decode_text(data: bytes, path: str) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as utf8_error:
+        if utf8_error.reason == "unexpected end of data" or _mostly_utf8(data, utf8_error.start):
+            # damaged UTF-8 (cut mid-character, or a bad byte after many good ones): decoding it as
+            # GB18030 would ingest mojibake, so refuse it at the offending byte
+            what = (
+                "ends in the middle of a UTF-8 character (truncated?)"
+                if utf8_error.reason == "unexpected end of data"
+                else f"is UTF-8 text with an invalid byte ({utf8_error.reason})"
+            )
+            raise SourceError(f"the file {what}", path=path, where=f"byte {utf8_error.start}") from utf8_error
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
@@ -70,6 +79,12 @@ def decode_text(data: bytes, path: str) -> str:
                 path=path,
                 where=f"byte {utf8_error.start}",
             ) from utf8_error
+
+
+def _mostly_utf8(data: bytes, bad: int, enough: int = 16) -> bool:
+    """Whether the valid UTF-8 before the first bad byte already holds many non-ASCII characters."""
+    prefix = data[:bad].decode("utf-8")
+    return sum(1 for ch in prefix if ord(ch) > 0x7F) >= enough
 
 
 def _decode(data: bytes, encoding: str, path: str) -> str:
@@ -109,7 +124,7 @@ def _check_fields(meta: dict[str, object], meta_path: Path) -> None:
         )
 
 
-def load_source(meta_path: Path) -> Source:
+def load_source(meta_path: Path, max_bytes: int | None = None) -> Source:
     try:
         meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -129,6 +144,14 @@ def load_source(meta_path: Path) -> Source:
         raise SourceError(
             f"the report file {meta['file']!r} does not exist", path=str(meta_path), where="field file"
         )
+    size = text_path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise SourceError(
+            f"the report is {size} bytes, over the limit of {max_bytes} bytes "
+            "(setting max_source_bytes, environment KG_MAX_SOURCE_BYTES)",
+            path=str(text_path),
+            where=f"byte {max_bytes}",
+        )
     return Source(
         id=source_id,
         path=text_path,
@@ -144,19 +167,25 @@ def load_source(meta_path: Path) -> Source:
     )
 
 
-def load_sources(sources_dir: Path) -> list[Source]:
-    """All sources in a directory, sorted by id; refuses duplicates of the same content."""
+def load_sources(sources_dir: Path, max_bytes: int | None = None) -> list[Source]:
+    """All sources in a directory, sorted by id; refuses duplicates of the same content.
+
+    The content is the decoded text, so the same report saved in another encoding is a duplicate too;
+    a file that cannot be decoded is refused here, before any work is done.
+    """
     if not sources_dir.is_dir():
         raise SourceError("the sources directory does not exist", path=str(sources_dir))
-    sources = [load_source(p) for p in sorted(sources_dir.glob("*.toml"))]
+    sources = [load_source(p, max_bytes) for p in sorted(sources_dir.glob("*.toml"))]
     if not sources:
         raise SourceError("no sources (no *.toml metadata files)", path=str(sources_dir))
     seen: dict[str, str] = {}
     for source in sources:
-        digest = source.content_hash()
+        digest = hashlib.sha256(source.read_text().encode("utf-8")).hexdigest()
         if digest in seen:
             raise SourceError(
-                f"same content as source {seen[digest]!r} (sha256 {digest[:12]}…)", path=str(source.path)
+                f"same content as source {seen[digest]!r} (text sha256 {digest[:12]}…): refused",
+                path=str(source.path),
+                where=f"field file of {source.meta_path.name}",
             )
         seen[digest] = source.id
     return sorted(sources, key=lambda s: s.id)

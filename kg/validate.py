@@ -15,6 +15,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from kg.errors import SourceError
 from kg.rdf.namespaces import PREFIXES, SH
 
 MAX_REPORTED = 50
@@ -63,7 +64,13 @@ class ValidationReport:
 @lru_cache(maxsize=4)
 def load_turtle(path: Path, mtime: float) -> Graph:  # mtime keys the cache on the file's version
     graph = Graph()
-    graph.parse(path, format="turtle")
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib's BadSyntax and friends: name the file and the line
+        line = getattr(exc, "lines", None)
+        why = getattr(exc, "_why", None) or str(exc).splitlines()[-1]
+        where = f"line {line + 1}" if isinstance(line, int) else None
+        raise SourceError(f"invalid Turtle: {why}", path=str(path), where=where) from exc
     return graph
 
 
