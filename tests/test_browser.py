@@ -186,3 +186,35 @@ def test_phone_width_and_english_interface(server: str, browser) -> None:  # noq
     shot(page, "entity-phone-en")
     watch.check()
     context.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A store built by the real pipeline (kg.build) from a report whose title, publisher and text are markup."""
+    import shutil
+
+    from waitress.server import create_server
+
+    from kg.build import build
+    from kg.config import load_settings
+
+    home = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(Path(__file__).parent / "fixtures" / "web" / "xss-source", home / "data" / "sources")
+    settings = load_settings(home, env={})
+    build(settings)
+    wsgi = create_server(make_app(settings), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=wsgi.run, daemon=True).start()
+    yield f"http://127.0.0.1:{wsgi.effective_port}"
+    wsgi.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/source/xss-2024", "/id/doc/xss-2024", "/search?q=" + quote("区政府"),
+                                  "/validation", "/downloads"])
+def test_a_hostile_report_built_by_the_pipeline_runs_nothing(hostile_server: str, page, path: str) -> None:  # noqa: ANN001
+    page.goto(hostile_server + path)
+    page.wait_for_load_state("networkidle")
+    no_xss(page)
+    assert page.locator("main script, main img[src='x'], main svg[onload]").count() == 0
+    if path == "/source/xss-2024":
+        assert "<script>window.__xss=1</script>" in page.inner_text("main")  # shown as text, not run
+        shot(page, "xss-source")
