@@ -59,3 +59,18 @@ def extract(ctx: ExtractionContext) -> list[Triple]:
     for extractor in EXTRACTORS:
         triples.extend(extractor(ctx))
     return triples
+
+
+# Boxes and annex tables (issue 3). Imported here, after ExtractionContext, to avoid an import cycle.
+from kg.extract.canteens import extract_canteens  # noqa: E402
+from kg.extract.headlines import extract_headlines  # noqa: E402
+from kg.extract.indicators import extract_indicators  # noqa: E402
+from kg.extract.investment import extract_investment  # noqa: E402
+from kg.extract.policies import extract_policies  # noqa: E402
+from kg.extract.schools import extract_school_groups  # noqa: E402
+from kg.extract.tasks import extract_tasks  # noqa: E402
+
+EXTRACTORS += [
+    extract_canteens, extract_school_groups, extract_indicators, extract_headlines, extract_tasks,
+    extract_investment, extract_policies,
+]
