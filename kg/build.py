@@ -97,7 +97,8 @@ def document_graph(source: Source, settings: Settings, timer: StageTimer) -> Doc
         index: dict = {}
         triples: list[Triple] = list(document_triples(source, parsed, minter, index))
     with timer.stage("extract"):
-        ctx = ExtractionContext(source=source, parsed=parsed, minter=minter, segment_iris=index)
+        ctx = ExtractionContext(source=source, parsed=parsed, minter=minter, segment_iris=index,
+                                settings=settings)
         triples.extend(extract(ctx))
     with timer.stage("rdf"):
         graph = Graph()
@@ -114,10 +115,18 @@ def _load_graph(store: ox.Store, graph: Graph, graph_iri: str) -> None:
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
 
 
+def ontology_files(ontology_dir: Path) -> list[Path]:
+    """Every Turtle file of the ontology directory except the shapes, kg.ttl first."""
+    files = sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")
+    return sorted(files, key=lambda p: p.name != "kg.ttl")
+
+
 def _write_store(build_dir: Path, results: list[DocumentResult], settings: Settings) -> int:
     minter = Minter(settings.base_iri)
     store = ox.Store(str(build_dir / "oxigraph"))
-    ontology = Graph().parse(settings.ontology_dir / "kg.ttl", format="turtle")
+    ontology = Graph()
+    for ttl in ontology_files(settings.ontology_dir):  # kg.ttl and the concept schemes, not the shapes
+        ontology.parse(ttl, format="turtle")
     _load_graph(store, ontology, str(minter.graph(ONTOLOGY_GRAPH)))
     for result in results:
         _load_graph(store, result.graph, str(minter.graph(result.source.id)))

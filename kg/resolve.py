@@ -180,4 +180,4 @@ class Resolver:
         return Resolved(iri, triples, key, parent_iri)
 
     def sector(self, name: str) -> URIRef:
-        return self.minter.slug("sector", SECTOR_SLUGS[name])
+        return KG[f"sector-{SECTOR_SLUGS[name]}"]  # concepts of ontology/prose-schemes.ttl

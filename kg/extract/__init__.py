@@ -27,6 +27,7 @@ class ExtractionContext:
     minter: Minter
     segment_iris: dict[int, URIRef]  # id(node) -> IRI of that structural node
     resolver: object | None = None  # kg.resolve.Resolver once built; typed loosely to keep stages apart
+    settings: object | None = None  # kg.config.Settings of the build (cache paths), when there is one
     _leaves: list[tuple[int, int, Node]] = field(default_factory=list, init=False)
 
     @property
@@ -74,3 +75,8 @@ EXTRACTORS += [
     extract_canteens, extract_school_groups, extract_indicators, extract_headlines, extract_tasks,
     extract_investment, extract_policies,
 ]
+
+# Entities and relations of the running text (issue 4), after the tables so boxes are read first.
+from kg.extract.prose import extract_prose  # noqa: E402
+
+EXTRACTORS += [extract_prose]

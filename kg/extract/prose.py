@@ -80,10 +80,6 @@ def prose_sentences(parsed: ParsedDocument, plan_year: int, execution_year: int)
 def dictionary(gaz: Gazetteer, reg: Register) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str]], tuple[str, ...]]:
     """A longest-first pattern over gazetteer and register names, with the kind and type of each."""
     kinds: dict[str, tuple[str, str]] = {}
-    for org in reg.orgs.values():
-        for name in (org.name, *org.short_names):
-            if len(name) >= 3:
-                kinds.setdefault(name, ("organization", "government" if "department" in org.type or "government" in org.type else "other"))
     for place in gaz.places():
         is_org = place.type == "campus"
         for name in gaz.surface_forms(place):
@@ -91,6 +87,17 @@ def dictionary(gaz: Gazetteer, reg: Register) -> tuple[re.Pattern[str] | None, d
                 kinds.setdefault(name, ("organization", "university") if is_org else ("place", place.type))
         if place.type in ("city", "district") and place.short_name and len(place.short_name) >= 2:
             kinds.setdefault(place.short_name, ("place", place.type))
+    for org in reg.orgs.values():
+        for name in (org.name, *org.short_names):
+            if len(name) >= 3:
+                kinds.setdefault(name, ("organization", "government" if "department" in org.type or "government" in org.type else "other"))
+    for name, typ in lex.WELL_KNOWN_PLACES.items():
+        kinds.setdefault(name, ("place", typ))
+    for name, typ in lex.WELL_KNOWN_ORGS.items():
+        kinds.setdefault(name, ("organization", typ))
+    for place in gaz.places():  # a division's short name alone names its area (中关村, 西北旺)
+        if place.type in ("street", "town", "area", "township") and place.short_name and len(place.short_name) >= 2:
+            kinds.setdefault(place.short_name, ("place", "named-area"))
     names = sorted(kinds, key=lambda n: (-len(n), n))
     pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
     return pattern, kinds, tuple(names)
@@ -107,7 +114,8 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
     cands = sp.candidates(tk, text)
     clause_of = {id(m): (a, b) for m, a, b in cands}
     bounds = _token_bounds(tk, text)
-    dict_ms = [m for m in sp.dictionary_mentions(pattern, kinds, text) if m.start in bounds and m.end in bounds]
+    dict_ms = [m for m in sp.dictionary_mentions(pattern, kinds, text)
+               if m.start in bounds and m.end in bounds and not _inside_longer(tk, m, text)]
     for m in dict_ms:
         clause_of[id(m)] = _clause_around(text, m.start)
     mentions = sp.flat_longest([m for m, _, _ in cands] + dict_ms)
@@ -129,6 +137,19 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out
+
+
+def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
+    """A short place name that only begins a longer unknown name (中关村论坛) or sits in a quotation."""
+    if text.rfind("“", 0, m.start) > text.rfind("”", 0, m.start):
+        return True
+    if m.kind != "place" or len(m.surface) > 3:
+        return False
+    after = text[m.end:m.end + 6]
+    if not after or sp.CLAUSE_SEP.match(after[0]) or after[0] in "、等和与及的”）)":
+        return False
+    first = next(iter(tk.cut(after, HMM=False)), "")
+    return first not in lex.BOUNDARY_WORDS and not any(first.startswith(c) for c, _ in lex.STATUS_CUES)
 
 
 def _clause_around(text: str, at: int) -> tuple[int, int]:

@@ -25,14 +25,14 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("河", "place", "river"), ("渠", "place", "channel"), ("湖", "place", "river"), ("沟", "place", "channel"),
     ("路", "place", "road"), ("大街", "place", "road"), ("街", "place", "road"), ("桥", "place", "road"),
     ("环路", "place", "road"), ("高速", "place", "road"), ("号线", "place", "metro-line"),
-    ("线", "place", "metro-line"), ("站", "place", "station"), ("火车站", "?", "station"),
+("站", "place", "station"), ("火车站", "?", "station"),
     ("商圈", "place", "business-district"), ("商业区", "place", "business-district"),
     ("产业园", "?", "industrial-park"), ("科技园", "?", "industrial-park"), ("园区", "?", "industrial-park"),
     ("科技园区", "?", "industrial-park"), ("产业园区", "?", "industrial-park"), ("创新园", "?", "industrial-park"),
     ("小镇", "place", "named-area"), ("新区", "place", "named-area"), ("北区", "place", "named-area"),
     ("南区", "place", "named-area"), ("东区", "place", "named-area"), ("西区", "place", "named-area"),
     ("先行区", "place", "named-area"), ("片区", "place", "named-area"), ("组团", "place", "named-area"),
-    ("科学城", "place", "named-area"), ("集聚区", "project", "industrial"), ("示范区", "place", "named-area"),
+    ("科学城", "place", "named-area"), ("集聚区", "project", "industrial"), ("示范区", "policy", "programme"),
     # organizations
     ("平台", "organization", "platform"), ("中心", "?", "platform"), ("研究院", "organization", "research-institute"),
     ("研究所", "organization", "research-institute"), ("实验室", "organization", "research-institute"),
@@ -67,14 +67,18 @@ _SUFFIX_ORDER = sorted(SUFFIXES, key=lambda s: -len(s[0]))
 BOUNDARY_WORDS = frozenset("""
 推进 推动 加快 加速 建设 启动 完成 实现 支持 打造 成立 组建 发布 出台 制定 落实 开工 建成 开通 依托 围绕
 引进 引入 举办 加入 服务 形成 布局 培育 编制 印发 实施 深化 开展 聚焦 提升 持续 积极 全力 有序 稳步 做好
-高标准 高质量 全面 深入 进一步 着力 大力 加强 强化 优化 完善 健全 构建 搭建 建立 创建 探索 谋划 规划 推出
+高标准 高质量 全面 深入 进一步 着力 大力 加强 强化 优化 完善 健全 构建 搭建 建立 创建 探索 谋划 推出
 研究 研提 研制 吸引 促成 促进 带动 助力 保障 服务保障 承接 对接 联合 牵头 参与 发起 设立 新增 新建 改建
 扩建 续建 复建 新开 开放 开业 开园 投用 投入 运营 正式 基本 如期 顺利 年底 年内 当年 全年 首批 首个 首家
 全国 全市 全区 首届 累计 其中 其 以 在 与 和 及 以及 等 的 为 将 对 向 从 由 于 至 到 把 被 让 使 并 并且 同时
 还 也 已 已经 均 都 共 共计 达 达到 超过 超 约 近 余 个 项 家 处 条 座 所 批 类 场 期 次 是 有 被 获 获批 获评
 入选 成为 作为 通过 按照 根据 结合 立足 加大 扩大 落地 选址 签约 签署 入驻 集聚 汇聚 引导 鼓励 力争 确保
-争取 计划 预计 拟 谋划 筹备 持续推进 加快推进 有序推进 稳步推进 全力推进 积极推进 扎实推进 深入推进 统筹
-统筹推进 配合 协调 协同 合作 共建 共享 提供 开设 增设 设置 新设 挂牌 揭牌 上线 试运行 试点 示范 推广
+争取 预计 拟 谋划 筹备 持续推进 加快推进 有序推进 稳步推进 全力推进 积极推进 扎实推进 深入推进 统筹
+统筹推进 配合 协调 协同 合作 共建 共享 提供 开设 增设 设置 新设 挂牌 揭牌 上线 试运行 推广
+安排 组织 申报 用好 发行 提高 办好 覆盖 入住 拆除 清理 储备 适度 超前 充分 拓展 拓宽 走访 办结 推行 包括
+成功 首次 获得 取得 发挥 实行 开发 打通 启用 建成投用 投入使用 正式开通 开工建设 完成改造 主体完工 基本完工
+具有 影响力 全球 国际首个 全国首家 全市首家 全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮
+年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断 加快建设 推动建设 支持建设 启动建设 有效 显著 明显
 """.split())
 
 # Words a name never starts with (numbers and measure phrases, demonstratives).
@@ -87,6 +91,38 @@ GENERIC_NAMES = frozenset("""
 重点项目 重大项目 重点工程 重大工程 产业园 科技园 创新中心 服务平台 公共服务平台 创新平台 服务中心 研究院 实验室
 城市更新 老旧小区改造 棚户区改造 提升改造 升级改造 综合治理 环境治理 生态治理 改造 治理 基础设施 配套设施
 """.split())
+
+# Modifiers that alone do not make a name (重点项目, 城市道路, 配套措施): generic words of report prose.
+GENERIC_MODIFIERS = frozenset("""
+重点 重大 一批 各类 部分 相关 城市 配套 外资 内资 投资 政府 头部 融资 投融资 社会 社区 乡村 区域 居住 年度 早期 大
+小 新 老 全市 全区 全国 市级 区级 国家级 国家 重要 主要 有关 具体 专项 综合 公共 基础 基础设施 民生 产业 企业 项目
+改革 涉税 任务 后续 历史 遗留 剩余 其他 其余 同类 多元 多种 多个 更多 优质 高品质 高水平 高质量 服务 管理 工作
+建设 发展 创新 改造 提升 整治 治理 更新 城市更新 道路 交通 主干路 次干路 支路 绿化 环境 生态 文化 体育 教育 卫生
+医疗 养老 住房 消费 商业 商务 科技 数字 智慧 智能 信息 数据 安全 应急 防疫 核酸 检测 定点 救治 方舱 第三方 中小学
+北部 南部 东部 西部 中部 周边 单位 结对 热点 代建 更多 功能性 共性 技术 孵化 国际化 招商引资 跨国 合资 子
+存管 地方 互联网 院所 城区 公园 小型 大型 研究型 区级 街镇级 保留村 重点领域 首都 中小 小微 民办 公办 区内 区外 市内 境内 境外 海外 国内 国际 全球 首个 首批 首家 示范 试点 特色 品牌 标准 模式
+""".split())
+
+# Verbs that take a named programme as their object: 落地“一业一证”, 推行“服务包”.
+PROGRAMME_VERBS = ("实施", "推行", "开展", "落实", "深化", "推进", "落地", "打造", "创建", "启动", "推广", "出台",
+                   "印发", "制定", "建立", "完善", "健全", "执行", "探索", "试行", "升级")
+
+# Well-known places and short forms outside any gazetteer file: provinces, big cities, countries, regions.
+WELL_KNOWN_PLACES: dict[str, str] = {
+    **dict.fromkeys("天津 河北 上海 重庆 广州 深圳 杭州 南京 武汉 成都 西安 雄安 香港 澳门 台湾 内蒙古 新疆 西藏 "
+                    "新加坡 迪拜 伦敦 巴黎 纽约 东京 首尔 硅谷 慕尼黑 柏林".split(), "city"),
+    **dict.fromkeys("京津冀 长三角 粤港澳大湾区 大湾区 京津冀都市圈 环首都经济圈 城市副中心 北京城市副中心 副中心".split(),
+                    "named-area"),
+}
+# Usual short forms of universities and academies (national knowledge, not one report's).
+WELL_KNOWN_ORGS: dict[str, str] = {
+    **dict.fromkeys("清华 北大 人大 北航 北理工 北邮 北科大 北师大 北交大 北林 北农 农大 北外 北语 央财 中财 "
+                    "中科大 矿大 中国矿大 地大 首师大 首经贸 北工大 北体大".split(), "university"),
+    **dict.fromkeys("中科院 中国科学院 工程院 中国工程院 社科院 农科院 医科院 北医三院 北大医院 人民医院".split(),
+                    "research-institute"),
+    **dict.fromkeys("国务院 住建部 工信部 科技部 发改委 国家发展改革委 商务部 教育部 财政部 市政府 市委 区委 区政府".split(),
+                    "government"),
+}
 
 STATUS_CUES: tuple[tuple[str, str], ...] = (
     # (cue, status), longest first at match time; what the sentence says, not what is known elsewhere

@@ -29,7 +29,8 @@ CLAUSE_SEP = re.compile(r"[，,；;。：:！？!?]")
 QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"")
 BRACKET_TAIL = re.compile(r"^[（(][^（()）,，、；;。]{1,12}[）)]")
 PROJECT_LIST_TAIL = re.compile(r"^等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、]{0,8}(?:项目|工程|设施)")
-ASCII_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+NUMBERISH = re.compile(r"[0-9.%]+|[0-9]+年|年|[一二三四五六七八九十百千万亿]+|[0-9.]*万?平方米|公里|公顷|亿元|万元|个|项|家|处|条")
 BUILD_BEFORE = ("启动建设", "开工建设", "建设", "建成", "新建", "改建", "扩建")
 FOUND_BEFORE = ("成立", "组建", "牵头组建", "发布", "设立", "搭建", "布局")
 TRANSPORT_CUES = ("开通", "通车", "打通", "建成", "开工", "贯通", "断头路", "竣工", "完工")
@@ -98,7 +99,9 @@ def runs(toks: list[Token]) -> Iterator[list[Token]]:
 
 
 def _trim_start(run: list[Token]) -> list[Token]:
-    while run and (lex.BAD_START.match(run[0].text) or run[0].text.isdigit() or len(run[0].text.strip()) == 0):
+    """Drop leading numbers, measure words, years and generic modifiers (重点, 首批, 2023年)."""
+    while run and (lex.BAD_START.match(run[0].text) or NUMBERISH.fullmatch(run[0].text)
+                   or not run[0].text.strip() or run[0].text in ".．"):
         run = run[1:]
     return run
 
@@ -114,17 +117,40 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         suffix, kind, typ = found
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
             return None
+        if _generic(name[: len(name) - len(suffix)], run):
+            return None
         if len(name) > 30:
             return None
         return Mention(start, t.end, name, kind, typ, "suffix")
     return None
 
 
+def _generic(modifier: str, run: list[Token]) -> bool:
+    """True when a name's modifier is only generic words or numbers (重点项目, 城市道路, 2023年北区)."""
+    if not modifier or ASCII_LETTER.search(modifier) or "“" in modifier:
+        return False
+    pos = 0
+    for t in run:
+        if pos >= len(modifier):
+            break
+        word = modifier[pos:pos + len(t.text)]
+        pos += len(t.text)
+        if not (word in lex.GENERIC_MODIFIERS or NUMBERISH.fullmatch(word)):
+            return False
+    return True
+
+
 def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
-    if len(run) == 1 and run[0].text.startswith("《"):
-        return Mention(run[0].start, run[0].end, run[0].text, "policy", "document", "title")
-    if len(run) == 1 and run[0].text.startswith("“"):
-        return Mention(run[0].start, run[0].end, run[0].text, "policy", "programme", "quote")
+    """《…》 is a policy document; a quotation with nothing naming after it, a named programme."""
+    quotes = [t for t in run if t.text[0] in "《“"]
+    if not quotes:
+        return None
+    t = quotes[-1]
+    if t.text.startswith("《"):
+        return Mention(t.start, t.end, t.text, "policy", "document", "title")
+    before = text[max(0, t.start - 4):t.start]
+    if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS):
+        return Mention(t.start, t.end, t.text, "policy", "programme", "quote")
     return None
 
 
@@ -139,9 +165,7 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
             run = _trim_start(run)
             if not run:
                 continue
-            m = _quote_candidate(text, run) or _suffix_candidate(text, run)
-            if m is None and len(run) > 1 and run[0].text.startswith("《"):
-                m = _quote_candidate(text, run[:1])
+            m = _suffix_candidate(text, run) or _quote_candidate(text, run)
             if m is not None:
                 _extend_bracket(text, m)
                 found.append((m, c_start, c_end))
@@ -169,7 +193,7 @@ def dictionary_mentions(pattern: re.Pattern[str] | None, kinds: dict[str, tuple[
 
 def flat_longest(mentions: list[Mention]) -> list[Mention]:
     """Drop every mention that lies inside (or overlaps and is shorter than) another one."""
-    ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start, m.source != "dictionary"))
     kept: list[Mention] = []
     for m in ordered:
         if all(m.end <= k.start or m.start >= k.end for k in kept):
@@ -217,7 +241,8 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
     cue = status_near(clause, local_start, local_end)
     if m.kind == "?":
         if m.type in ("hospital", "platform"):  # 中心, 医院: built = project, founded = organization
-            builds = before.endswith(BUILD_BEFORE) or (cue is not None and cue[0] != "under-way" and not before.endswith(FOUND_BEFORE))
+            builds = _last_verb(before) in BUILD_BEFORE or (
+                cue is not None and cue[0] not in ("under-way", "planned") and _last_verb(before) not in FOUND_BEFORE)
             m.kind, m.type = ("project", "facility") if builds else ("organization", m.type)
         else:
             m.kind = "project" if cue is not None and m.type != "station" else "place"
@@ -226,12 +251,22 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
         if any(c in clause for c in TRANSPORT_CUES):
             m.kind, m.type = "project", "transport"
-    elif m.kind == "organization" and m.type in ("research-institute",) and before.endswith(BUILD_BEFORE):
+    elif m.kind == "organization" and m.type in ("research-institute",) and _last_verb(before) in BUILD_BEFORE:
         m.kind, m.type = "project", "facility"
     if m.kind == "project":
         m.type = project_type(m.surface, m.type)
         if cue is not None:
             m.status, m.cue = cue
+
+
+def _last_verb(before: str) -> str | None:
+    """The last build or found verb in the text before a mention (启动建设具有…的X → 启动建设)."""
+    best: tuple[int, str] | None = None
+    for verb in (*BUILD_BEFORE, *FOUND_BEFORE):
+        at = before.rfind(verb)
+        if at >= 0 and (best is None or at + len(verb) > best[0] or (at + len(verb) == best[0] and len(verb) > len(best[1]))):
+            best = (at + len(verb), verb)
+    return best[1] if best else None
 
 
 def propagate_lists(mentions: list[Mention], text: str) -> list[Mention]:
@@ -241,9 +276,7 @@ def propagate_lists(mentions: list[Mention], text: str) -> list[Mention]:
         if m.kind != "project":
             continue
         out += _list_items_before(text, m)
-    for tail in PROJECT_LIST_TAIL.finditer(text):
-        del tail  # placeholder for clarity: handled in _list_before_tail
-    out += _list_before_tail(text, out)
+    out += _list_before_tail(text)
     return flat_longest(out)
 
 
@@ -264,7 +297,7 @@ def _list_items_before(text: str, m: Mention) -> list[Mention]:
     return items
 
 
-def _list_before_tail(text: str, mentions: list[Mention]) -> list[Mention]:
+def _list_before_tail(text: str) -> list[Mention]:
     items: list[Mention] = []
     for tail in re.finditer(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、]{0,8}(?:项目|工程)", text):
         end = tail.start()
@@ -282,5 +315,4 @@ def _list_before_tail(text: str, mentions: list[Mention]) -> list[Mention]:
             if start == 0 or text[start - 1] != "、" or words:
                 break
             end = start - 1
-    del mentions
     return items
