@@ -34,6 +34,7 @@ class Settings:
     query_timeout: float = 5.0  # seconds per SPARQL query on the endpoint
     result_cap: int = 10_000  # rows per SPARQL result on the endpoint
     threads: int = 8  # WSGI worker threads
+    remote_query_url: str = ""  # SPARQL endpoint of a remote store to serve /sparql from ("" = embedded)
     max_source_bytes: int = 32 * 1024 * 1024  # a report file larger than this is refused before reading
 
     def path(self, name: str) -> Path:

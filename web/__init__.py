@@ -26,9 +26,12 @@ def _blueprints() -> list:
     from web.explorer import bp as explorer
     from web.home import bp as home
     from web.i18n import bp as i18n
+    from web.linked_data import bp as linked_data
     from web.pages import bp as pages
+    from web.saved_queries import bp as saved_queries
     from web.search import bp as search
     from web.security import bp as security
     from web.source_view import bp as source
+    from web.sparql import bp as sparql
 
-    return [home, security, i18n, search, entity, source, explorer, pages]
+    return [home, security, i18n, search, entity, source, explorer, pages, sparql, linked_data, saved_queries]

@@ -36,6 +36,7 @@ class ProseSentence:
     offsets: list[int]  # offsets[i]: original offset of text[i]
     plan: bool  # in the part about the plan year (promises, not results)
     year: int
+    row: bool = False  # a table row outside boxes: its cells joined by tabs, one clause
 
 
 @dataclass
@@ -62,18 +63,34 @@ def align(original: str, start: int, end: int, text: str) -> list[int]:
 
 
 def prose_sentences(parsed: ParsedDocument, plan_year: int, execution_year: int) -> Iterator[ProseSentence]:
+    """Sentences and footnotes outside boxes and annexes, and the body rows of tables outside them."""
     def walk(node: Node, plan: bool) -> Iterator[ProseSentence]:
-        if node.kind in SKIP_KINDS:
+        if node.kind in SKIP_KINDS and node.kind != "table":
             return
         if node.kind == "part":
             plan = str(plan_year) in (node.title or "") and str(execution_year) not in (node.title or "")
-        if node.kind == "sentence" and node.text.strip():
+        year = plan_year if plan else execution_year
+        if node.kind == "table":
+            yield from (_row(parsed, row, plan, year) for row in [r for r in node.children if r.kind == "row"][1:])
+            return
+        if node.kind in ("sentence", "footnote") and node.text.strip() and not node.find("sentence")[1:]:
             offsets = align(parsed.original, node.start, node.end, node.text)
-            yield ProseSentence(node, node.text, offsets, plan, plan_year if plan else execution_year)
+            yield ProseSentence(node, node.text, offsets, plan, year)
+            return
         for child in node.children:
             yield from walk(child, plan)
 
     yield from walk(parsed.root, False)
+
+
+def _row(parsed: ParsedDocument, row: Node, plan: bool, year: int) -> ProseSentence:
+    text, offsets = "", []
+    for cell in (c for c in row.children if c.kind == "cell"):
+        if text:
+            text, offsets = text + "\t", offsets + [offsets[-1]]
+        text += cell.text
+        offsets += align(parsed.original, cell.start, cell.end, cell.text)
+    return ProseSentence(row, text, offsets, plan, year, row=True)
 
 
 @functools.lru_cache(maxsize=4)
@@ -127,8 +144,9 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
     for m in mentions:
         if m.kind not in ("place", "organization", "policy", "project"):
             continue
-        if m.kind == "project" and s.plan:
-            m.status, m.cue = "planned", m.cue
+        if m.kind == "project" and s.plan:  # a promise of the plan part, when the clause promises anything
+            a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
+            m.status = "planned" if (m.status or sp.cues_in(text[a:b])) else None
         elif m.kind == "project" and m.status is None:
             a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
             near = sp.status_near(text[a:b], m.start - a, m.end - a)

@@ -106,11 +106,18 @@ def _trim_start(run: list[Token]) -> list[Token]:
     return run
 
 
+MEASURES_COUNT = re.compile(r"[0-9一二三四五六七八九十百]+条$")
+PHASE_TOKEN = re.compile(r"^(?:[一二三四五六七八九十0-9]+期(?:工程|项目)?|[东南西北]段|[A-Z]组团|剩余段|[(（][一二三四五六七八九十0-9]+期[)）])$")
+
+
 def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
-    """The longest stretch of a run that ends at a token end with a name suffix."""
+    """The longest stretch of a run that ends at a token end with a name suffix (and its phase)."""
     start = run[0].start
-    for t in reversed(run):
+    for i in range(len(run) - 1, -1, -1):
+        t = run[i]
         name = text[start:t.end]
+        if MEASURES_COUNT.search(name) and i == len(run) - 1 and len(name) > 4:
+            return Mention(start, t.end, name, "policy", "measures", "suffix")
         found = lex.classify_suffix(name)
         if found is None:
             continue
@@ -121,7 +128,12 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             return None
         if len(name) > 30:
             return None
-        return Mention(start, t.end, name, kind, typ, "suffix")
+        end = t.end
+        for nxt in run[i + 1:]:  # 产业园 + 一期, 号线 + 南段: the phase stays in the surface
+            if not PHASE_TOKEN.match(nxt.text):
+                break
+            end = nxt.end
+        return Mention(start, end, text[start:end], kind, typ, "suffix")
     return None
 
 

@@ -9,22 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.namespace import PROV, RDF, XSD
 
 from kg.extract import ExtractionContext
-from kg.extract import prose_lexicon as lex
 from kg.extract.prose import Found
+from kg.extract.prose_relations import Relation, relations
 from kg.rdf.document import Triple
 from kg.rdf.namespaces import KG
 from kg.rdf.provenance import mention_triples, statement_triples
 from kg.resolve import Resolved, Resolver
 
 YEARS = re.compile(r"[(（]((?:19|20)[0-9]{2})\s*[-—–－~至]\s*((?:19|20)[0-9]{2})年?[)）]")
-LOCATED_CUES = re.compile(r"^(?:落地|落户|扩区至|扩展至|位于|迁至|入驻)$")
 NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(万平方米|平方米|公顷|亩|亿元|万元|公里)")
-LED_BY = ("牵头组建", "牵头成立", "牵头建设")
-RESPONSIBLE = ("建成", "建设", "筹建", "发起设立", "设立并运行", "设立", "运营")
 
 
 def resolve(res: Resolver, f: Found) -> Resolved:
@@ -66,13 +63,6 @@ def status_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Tripl
         yield record, KG.statusPhrase, Literal(m.cue)
 
 
-def sector_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Triple]:
-    if f.mention.kind == "place":
-        return
-    for sector in lex.sectors_in(f.mention.surface):
-        yield from statement_triples(ctx, r.iri, KG.addressesSector, ctx.resolver.sector(sector), f.start, f.end)
-
-
 def number_unit(ctx: ExtractionContext, f: Found, r: Resolved, alone: bool) -> Iterator[Triple]:
     """Area and investment of a project that is the only project of its clause."""
     if f.mention.kind != "project" or not alone:
@@ -87,28 +77,25 @@ def number_unit(ctx: ExtractionContext, f: Found, r: Resolved, alone: bool) -> I
             yield from statement_triples(ctx, r.iri, KG.area, Literal(f"{value}{unit}"), f.start, f.end)
 
 
-def relation_units(ctx: ExtractionContext, items: list[tuple[Found, Resolved]]) -> Iterator[Triple]:
-    """located-in, led-by and responsible-for between mentions of one sentence."""
-    for (f, r), (g, q) in zip(items, items[1:], strict=False):
-        if f.sentence is not g.sentence:
-            continue
-        between = f.sentence.text[f.mention.end:g.mention.start]
-        yield from _pair(ctx, f, r, g, q, between)
-
-
-def _pair(ctx: ExtractionContext, f: Found, r: Resolved, g: Found, q: Resolved, between: str) -> Iterator[Triple]:
-    kinds = (f.mention.kind, g.mention.kind)
-    if g.mention.kind == "place" and f.mention.kind != "place" and LOCATED_CUES.match(between):
-        yield from statement_triples(ctx, r.iri, KG.locatedIn,
-                                     q.iri, f.start, g.end)
-    elif f.mention.kind == "organization" and between in LED_BY:
-        yield from statement_triples(ctx, q.iri, KG.ledBy, r.iri, f.start, g.end)
-    elif f.mention.kind == "organization" and g.mention.kind in ("organization", "project") and between in RESPONSIBLE:
-        yield from statement_triples(ctx, q.iri, KG.responsibleUnit, r.iri, f.start, g.end)
+def relation_triples(ctx: ExtractionContext, rel: Relation, resolved: dict[int, Resolved]) -> Iterator[Triple]:
+    """One stated relation as a fact with its statement (has-status is written by ``status_unit``)."""
+    subject = resolved[id(rel.subject)].iri
+    if rel.kind == "addresses-sector":
+        yield from statement_triples(ctx, subject, KG.addressesSector, ctx.resolver.sector(rel.obj), rel.start, rel.end)
+        return
+    if isinstance(rel.obj, str):
+        return
+    obj = resolved[id(rel.obj)].iri
+    if rel.kind == "located-in":
+        yield from statement_triples(ctx, subject, KG.locatedIn, obj, rel.start, rel.end)
+    elif rel.kind == "led-by":
+        yield from statement_triples(ctx, subject, KG.ledBy, obj, rel.start, rel.end)
+    elif rel.kind == "responsible-for":  # the organization is the object's responsible unit
+        yield from statement_triples(ctx, obj, KG.responsibleUnit, subject, rel.start, rel.end)
 
 
 Unit = Callable[[ExtractionContext, Found, Resolved], Iterator[Triple]]
-UNITS: tuple[Unit, ...] = (entity_unit, policy_unit, status_unit, sector_unit)
+UNITS: tuple[Unit, ...] = (entity_unit, policy_unit, status_unit)
 
 
 def emit(ctx: ExtractionContext, res: Resolver, found: list[Found]) -> Iterator[Triple]:
@@ -122,6 +109,8 @@ def emit(ctx: ExtractionContext, res: Resolver, found: list[Found]) -> Iterator[
         for unit in UNITS:
             yield from unit(ctx, f, r)
         yield from number_unit(ctx, f, r, projects_per_clause.get((id(f.sentence), f.clause)) == 1)
-    yield from relation_units(ctx, items)
+    resolved = {id(f): r for f, r in items}
+    for rel in relations(found):
+        yield from relation_triples(ctx, rel, resolved)
 
 

@@ -1,0 +1,80 @@
+"""Relations stated in one sentence (or one table row), as records the units turn into triples.
+
+- has-status: a project and the status its clause states (``Mention.status``);
+- addresses-sector: the sector named in the entity's own name (人工智能大模型产业集聚区 → 人工智能);
+- located-in: X 落地/落户/位于/扩区至/扩展至/迁至 P; 在 P … 启动/建设 X; 名称：X；地址：P …; a table row
+  that holds a project and a place;
+- led-by: O 牵头组建/牵头成立 X; responsible-for: O 建成/建设/筹建/设立/发起设立 X, and a table row that
+  holds an organization and a project or programme.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.extract import prose_lexicon as lex
+from kg.extract.prose import Found
+
+LOCATED = re.compile(r"^(?:正式)?(?:落地|落户|位于|扩区至|扩展至|迁至|入驻|地址[：:]|[；;]地址[：:])$")
+IN_PLACE = re.compile(r"^在$")
+LED_BY = re.compile(r"^牵头(?:组建|成立|建设)$")
+RESPONSIBLE = re.compile(r"^(?:并)?(?:建成|建设|筹建|发起设立|设立并运行|设立|运营|组建)$")
+ACTORS = ("project", "organization", "policy")
+
+
+@dataclass
+class Relation:
+    kind: str
+    subject: Found
+    obj: Found | str
+    start: int  # evidence span in the original text
+    end: int
+
+
+def relations(found: list[Found]) -> list[Relation]:
+    out: list[Relation] = []
+    for f in found:
+        if f.mention.kind == "project" and f.mention.status:
+            out.append(Relation("has-status", f, f.mention.status, f.start, f.end))
+        if f.mention.kind in ACTORS:
+            out += [Relation("addresses-sector", f, s, f.start, f.end) for s in lex.sectors_in(f.mention.surface)]
+    by_sentence: dict[int, list[Found]] = {}
+    for f in found:
+        by_sentence.setdefault(id(f.sentence), []).append(f)
+    for items in by_sentence.values():
+        items.sort(key=lambda f: f.mention.start)
+        out += _pairs(items)
+        if items and items[0].sentence.row:
+            out += _row(items)
+    return out
+
+
+def _pairs(items: list[Found]) -> list[Relation]:
+    out: list[Relation] = []
+    for f, g in zip(items, items[1:], strict=False):
+        between = f.sentence.text[f.mention.end:g.mention.start].strip()
+        fk, gk = f.mention.kind, g.mention.kind
+        if gk == "place" and fk in (*ACTORS, "place") and LOCATED.match(between):
+            out.append(Relation("located-in", f, g, f.start, g.end))
+        elif fk == "organization" and gk in ACTORS and LED_BY.match(between):
+            out.append(Relation("led-by", g, f, f.start, g.end))
+        elif fk == "organization" and gk in ("project", "organization") and RESPONSIBLE.match(between):
+            out.append(Relation("responsible-for", f, g, f.start, g.end))
+        elif fk == "place" and gk in ACTORS and IN_PLACE.match(f.sentence.text[max(0, f.mention.start - 1):f.mention.start]):
+            if re.fullmatch(r"(?:启动|建设|开工建设|打造|落地建设)?[“]?", between):
+                out.append(Relation("located-in", g, f, f.start, g.end))
+    return out
+
+
+def _row(items: list[Found]) -> list[Relation]:
+    """A table row: its project is in its place, and its organization answers for its project."""
+    places = [f for f in items if f.mention.kind == "place"]
+    orgs = [f for f in items if f.mention.kind == "organization"]
+    targets = [f for f in items if f.mention.kind in ("project", "policy")]
+    out: list[Relation] = []
+    if len(targets) == 1 and len(places) == 1 and targets[0].mention.kind == "project":
+        out.append(Relation("located-in", targets[0], places[0], targets[0].start, targets[0].end))
+    if len(targets) == 1 and len(orgs) == 1:
+        out.append(Relation("responsible-for", orgs[0], targets[0], orgs[0].start, orgs[0].end))
+    return out
