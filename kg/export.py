@@ -6,6 +6,7 @@ builds of the same sources give byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,8 +25,49 @@ PREFIX_MAP = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 def union_triples(store: ox.Store) -> list[ox.Triple]:
-    """Every distinct triple of every named graph."""
-    return list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    """Every distinct triple of every named graph, blank nodes relabelled canonically."""
+    triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    relabel = canonical_blank_nodes(triples)
+    return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples] if relabel.used else triples
+
+
+class _Relabel:
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels, self.used = labels, bool(labels)
+
+    def __call__(self, term):  # noqa: ANN001, ANN204 - any pyoxigraph term
+        return ox.BlankNode(self.labels[term.value]) if isinstance(term, ox.BlankNode) else term
+
+
+def canonical_blank_nodes(triples: list[ox.Triple]) -> _Relabel:
+    """Blank-node labels that do not depend on the store: a hash of each node's surroundings, refined until
+    the partition is stable (colour refinement, the first step of RDF canonicalization). The store gives
+    blank nodes (from the ontology's Turtle) random labels on every load; without this two builds of the
+    same sources would differ. Nodes that refinement cannot tell apart are symmetric in practice, so
+    numbering them in any order gives the same set of lines."""
+    around = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+    nodes = sorted({x.value for t in around for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)})
+    colour = dict.fromkeys(nodes, "")
+    for _ in range(len(nodes) + 1):
+        signature: dict[str, list[str]] = {n: [colour[n]] for n in nodes}
+        for t in around:
+            s = colour[t.subject.value] if isinstance(t.subject, ox.BlankNode) else str(t.subject)
+            o = colour[t.object.value] if isinstance(t.object, ox.BlankNode) else str(t.object)
+            if isinstance(t.subject, ox.BlankNode):
+                signature[t.subject.value].append(f"> {t.predicate} {o}")
+            if isinstance(t.object, ox.BlankNode):
+                signature[t.object.value].append(f"< {s} {t.predicate}")
+        refined = {n: hashlib.sha256("\n".join(sorted(sig)).encode()).hexdigest()[:24] for n, sig in signature.items()}
+        stable = len(set(refined.values())) == len(set(colour.values()))
+        colour = refined
+        if stable:
+            break
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for node in sorted(nodes, key=lambda n: colour[n]):
+        seen[colour[node]] = seen.get(colour[node], -1) + 1
+        labels[node] = f"b{colour[node]}{seen[colour[node]] or ''}"
+    return _Relabel(labels)
 
 
 def canonical_ntriples(store: ox.Store) -> bytes:
@@ -44,7 +86,11 @@ def export(store: ox.Store, fmt: str, output: Path) -> int:
         partial.write_bytes(data)
         count = data.count(b"\n")
     elif fmt in DATASET_FORMATS:
-        quads = sorted(store.quads_for_pattern(None, None, None, None), key=str)
+        quads = list(store.quads_for_pattern(None, None, None, None))
+        relabel = canonical_blank_nodes([q.triple for q in quads])
+        if relabel.used:
+            quads = [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name) for q in quads]
+        quads.sort(key=str)
         kwargs = {"prefixes": PREFIX_MAP} if fmt == "trig" else {}
         ox.serialize(quads, str(partial), format=FORMATS[fmt], **kwargs)
         count = len(quads)

@@ -178,14 +178,15 @@ def load_sources(sources_dir: Path, max_bytes: int | None = None) -> list[Source
     sources = [load_source(p, max_bytes) for p in sorted(sources_dir.glob("*.toml"))]
     if not sources:
         raise SourceError("no sources (no *.toml metadata files)", path=str(sources_dir))
-    seen: dict[str, str] = {}
+    seen: dict[str, Source] = {}
     for source in sources:
         digest = hashlib.sha256(source.read_text().encode("utf-8")).hexdigest()
         if digest in seen:
+            first = seen[digest]
             raise SourceError(
-                f"same content as source {seen[digest]!r} (text sha256 {digest[:12]}…): refused",
+                f"same content as source {first.id!r} ({first.path.name}, text sha256 {digest[:12]}…): refused",
                 path=str(source.path),
                 where=f"field file of {source.meta_path.name}",
             )
-        seen[digest] = source.id
+        seen[digest] = source
     return sorted(sources, key=lambda s: s.id)
