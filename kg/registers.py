@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ ORG_TYPES = frozenset({
     "town-government", "enterprise", "collective", "other",
 })
 UNREGISTERED = KG["orgtype-unregistered"]
+log = logging.getLogger(__name__)
 # Prefixes a written form may carry or drop; longest first so 北京市海淀区 goes before 海淀区.
 PREFIXES = ("北京市海淀区", "北京市", "海淀区", "海淀", "区")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
@@ -103,7 +105,10 @@ class Register:
         if found:
             return found
         name = normalise_name(surface)
-        return self.unknown.setdefault(name, Org(None, name, (), "unregistered", None))
+        if name not in self.unknown:
+            log.warning("unit %r is not in the organization register: minted as a new organization", name)
+            self.unknown[name] = Org(None, name, (), "unregistered", None)
+        return self.unknown[name]
 
     def iri(self, minter: Minter, org: Org) -> URIRef:
         return minter.slug("org", org.id) if org.id else minter.entity("org", org.name)

@@ -116,9 +116,15 @@ def split_units(text: str) -> list[str]:
 
 
 def org_triples(ctx: ExtractionContext, surface: str) -> tuple[URIRef, Org, list[Triple]]:
+    """The organization a unit string names, and its triples the first time this document names it."""
     reg = register(ctx)
     org = reg.organization(surface)
-    return reg.iri(ctx.minter, org), org, list(reg.triples(ctx.minter, org))
+    iri = reg.iri(ctx.minter, org)
+    described: set[URIRef] = ctx.__dict__.setdefault("_described_orgs", set())
+    if iri in described:
+        return iri, org, []
+    described.add(iri)
+    return iri, org, list(reg.triples(ctx.minter, org))
 
 
 def zh(text: str) -> Literal:
