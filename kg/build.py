@@ -1,23 +1,28 @@
 """The pipeline: sources → parse → extract → RDF → validate → store, one document at a time.
 
-Nothing touches the live store until every document has been parsed, extracted and validated and
-the new store is complete on disk; then ``current`` is swapped to it in one rename.
+Documents stream through the pipeline: each is parsed, extracted and validated (in parallel worker
+processes when there are several documents and cores), then bulk-loaded into the new store at once, so
+memory holds a few documents, never the corpus. Nothing touches the live store: the new store is a
+fresh directory, and ``current`` is swapped to it in one rename only when every document validated.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib.plugins.serializers.nt import _nt_row
 
 from kg import __version__
 from kg.config import Settings
@@ -26,10 +31,9 @@ from kg.extract import ExtractionContext, extract
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
 from kg.rdf.iris import Minter
-from kg.rdf.namespaces import bind_prefixes
 from kg.sources import Source, load_sources
 from kg.store import StoreLayout
-from kg.validate import ValidationReport, validate_graph
+from kg.validate import ValidationReport, validate_triples
 
 STAGES = ("parse", "extract", "rdf", "validate", "load")
 ONTOLOGY_GRAPH = "ontology"
@@ -38,10 +42,12 @@ ONTOLOGY_GRAPH = "ontology"
 @dataclass
 class DocumentResult:
     source: Source
-    graph: Graph
+    ntriples: bytes  # the document's graph as N-Triples: what the store bulk-loads
+    triples: int
     report: ValidationReport
     characters: int
     unplaced: list[tuple[int, int, str]]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,18 +107,71 @@ def document_graph(source: Source, settings: Settings, timer: StageTimer) -> Doc
                                 settings=settings)
         triples.extend(extract(ctx))
     with timer.stage("rdf"):
-        graph = Graph()
-        bind_prefixes(graph)
-        for triple in triples:
-            graph.add(triple)
+        unique = list(dict.fromkeys(triples))  # a graph is a set: count and load each triple once
     with timer.stage("validate"):
-        report = validate_graph(graph, settings.ontology_dir, source.id)
-    return DocumentResult(source, graph, report, len(original), parsed.unplaced)
+        report = validate_triples(unique, settings.ontology_dir, source.id)
+    with timer.stage("rdf"):
+        data = "".join(map(_nt_row, unique)).encode("utf-8")
+    return DocumentResult(source, data, len(unique), report, len(original), parsed.unplaced)
 
 
-def _load_graph(store: ox.Store, graph: Graph, graph_iri: str) -> None:
-    data = graph.serialize(format="nt", encoding="utf-8")
+def process_document(source: Source, settings: Settings) -> DocumentResult:
+    """One document through parse → extract → RDF → validate, with its own stage times."""
+    timer = StageTimer()
+    try:
+        result = document_graph(source, settings, timer)
+    except KGError as exc:  # KGError's keyword arguments do not survive pickling: carry them by hand
+        raise _CarriedError(type(exc), exc.message, exc.path, exc.where) from None
+    result.stage_seconds = timer.seconds
+    return result
+
+
+class _CarriedError(Exception):
+    """A KGError raised in a worker process, rebuilt as itself in the parent."""
+
+    def rebuild(self) -> KGError:
+        cls, message, path, where = self.args
+        return cls(message, path=path, where=where)
+
+
+def build_workers(documents: int) -> int:
+    """Worker processes for a build: one per core (``KG_BUILD_WORKERS`` overrides), never more than documents."""
+    wanted = int(os.environ.get("KG_BUILD_WORKERS", "0")) or os.cpu_count() or 1
+    return max(1, min(wanted, documents))
+
+
+def processed_documents(sources: list[Source], settings: Settings, workers: int) -> Iterator[DocumentResult]:
+    """Each source's result, in source order; at most 2 × workers documents are in flight at once."""
+    try:
+        if workers <= 1:
+            yield from (process_document(source, settings) for source in sources)
+            return
+        # fork: workers inherit the compiled shapes and the caches; the window bounds memory
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            todo, pending = iter(sources), deque[Future[DocumentResult]]()
+            for source in todo:
+                pending.append(pool.submit(process_document, source, settings))
+                if len(pending) >= 2 * workers:
+                    break
+            while pending:
+                result = pending.popleft().result()
+                following = next(todo, None)
+                if following is not None:
+                    pending.append(pool.submit(process_document, following, settings))
+                yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    except _CarriedError as carried:
+        raise carried.rebuild() from None
+
+
+def _load_graph(store: ox.Store, data: bytes, graph_iri: str) -> None:
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+
+
+def _turtle_as_ntriples(path: Path) -> bytes:
+    return ox.serialize(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
 
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
@@ -121,19 +180,34 @@ def ontology_files(ontology_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.name != "kg.ttl")
 
 
-def _write_store(build_dir: Path, results: list[DocumentResult], settings: Settings) -> int:
+def _stream_into_store(
+    build_dir: Path, sources: list[Source], settings: Settings, timer: StageTimer, say: Progress
+) -> tuple[list[DocumentResult], int]:
+    """Load the ontology, then each document as soon as it has validated; returns results without data."""
     minter = Minter(settings.base_iri)
     store = ox.Store(str(build_dir / "oxigraph"))
-    ontology = Graph()
-    for ttl in ontology_files(settings.ontology_dir):  # kg.ttl and the concept schemes, not the shapes
-        ontology.parse(ttl, format="turtle")
-    _load_graph(store, ontology, str(minter.graph(ONTOLOGY_GRAPH)))
-    for result in results:
-        _load_graph(store, result.graph, str(minter.graph(result.source.id)))
-    store.flush()
-    count = len(store)
+    with timer.stage("load"):
+        for ttl in ontology_files(settings.ontology_dir):  # kg.ttl and the concept schemes, not the shapes
+            _load_graph(store, _turtle_as_ntriples(ttl), str(minter.graph(ONTOLOGY_GRAPH)))
+    results = []
+    for result in processed_documents(sources, settings, build_workers(len(sources))):
+        for stage, seconds in result.stage_seconds.items():
+            timer.seconds[stage] += seconds
+        if not result.report.conforms:
+            raise ValidationFailed(
+                f"the graph of source {result.source.id!r} does not conform to the shapes; the store was not changed",
+                result.report.text(),
+            )
+        say(f"{result.source.id}: parsed, extracted, validated; loading")
+        with timer.stage("load"):
+            _load_graph(store, result.ntriples, str(minter.graph(result.source.id)))
+        result.ntriples = b""  # loaded: free it
+        results.append(result)
+    with timer.stage("load"):
+        store.flush()
+        count = len(store)
     del store  # closes the database before the directory is published
-    return count
+    return results, count
 
 
 Progress = Callable[[str], None]
@@ -144,22 +218,11 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
     say = progress or (lambda _msg: None)
     timer = StageTimer()
     sources = load_sources(settings.sources_dir, settings.max_source_bytes)
-    results: list[DocumentResult] = []
-    for source in sources:
-        say(f"{source.id}: parse, extract, validate")
-        result = document_graph(source, settings, timer)
-        if not result.report.conforms:
-            raise ValidationFailed(
-                f"the graph of source {source.id!r} does not conform to the shapes; the store was not changed",
-                result.report.text(),
-            )
-        results.append(result)
     layout = StoreLayout(settings.store_dir)
     build_dir = layout.new_build_dir()
     try:
-        with timer.stage("load"):
-            say("load into a new store")
-            triples = _write_store(build_dir, results, settings)
+        results, triples = _stream_into_store(build_dir, sources, settings, timer, say)
+        say("store written")
         checkpoint("store-written")
         info = _build_info(results, triples, timer, settings)
         _write_reports(build_dir, results)
@@ -187,7 +250,7 @@ def _build_info(results: list[DocumentResult], triples: int, timer: StageTimer, 
                 "title": r.source.title,
                 "sha256": r.source.content_hash(),
                 "characters": r.characters,
-                "triples": len(r.graph),
+                "triples": r.triples,
                 "unplaced": [list(u) for u in r.unplaced],
             }
             for r in results
