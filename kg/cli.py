@@ -39,8 +39,14 @@ def cli(ctx: click.Context, home: Path | None, base_iri: str | None) -> None:
 
 
 @cli.command()
+@click.option("--target", metavar="URL", default=None,
+              help="Then load the graph into a SPARQL 1.1 store, one named graph per request: a Graph Store "
+                   "endpoint (…/sparql-graph-crud, …/data, …/rdf-graphs/service) or an update endpoint "
+                   "(…/sparql, …/update, …/statements). Credentials as http://user:pass@host/….")
+@click.option("--target-protocol", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
+              help="Graph Store Protocol PUT, or SPARQL Update; auto guesses from the URL.")
 @click.pass_context
-def build(ctx: click.Context) -> None:
+def build(ctx: click.Context, target: str | None, target_protocol: str) -> None:
     """Build every source in data/sources into a new validated store, then swap it in atomically.
 
     If any document fails to parse or to validate, the previous store stays exactly as it was.
@@ -68,6 +74,13 @@ def build(ctx: click.Context) -> None:
             f"  {doc['id']}: {doc['triples']} triples, {doc['characters']} characters, "
             f"{len(doc['unplaced'])} unplaced spans"
         )
+    if target:
+        from kg.remote import push_store, redact
+        from kg.store import open_store
+
+        loaded = push_store(open_store(settings.store_dir), target, target_protocol,
+                            progress=lambda m: click.echo(f"  {m}", err=True))
+        click.echo(f"loaded {len(loaded)} graphs ({sum(n for _, n in loaded)} triples) into {redact(target)}")
 
 
 @cli.command()

@@ -53,6 +53,11 @@ def _split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return clean, (user, password)
 
 
+def redact(url: str) -> str:
+    """The URL without its credentials, for messages."""
+    return _split_credentials(url)[0]
+
+
 def _opener(url: str, credentials: tuple[str, str] | None) -> urllib.request.OpenerDirector:
     if credentials is None:
         return urllib.request.build_opener()
@@ -153,7 +158,7 @@ def drop_graph(target: str, graph: str, protocol: str, timeout: float = LOAD_TIM
 def _expect_success(answer: Answer, what: str, target: str) -> None:
     if not 200 <= answer.status < 300:
         detail = answer.body.decode("utf-8", "replace").strip()[:500]
-        raise RemoteError(f"{what} failed with HTTP {answer.status}: {detail}", path=target)
+        raise RemoteError(f"{what} failed with HTTP {answer.status}: {detail}", path=redact(target))
 
 
 def push_store(store: ox.Store, target: str, protocol: str = "auto",

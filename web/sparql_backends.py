@@ -6,7 +6,6 @@ HTTP-ish header dict and a serialized body, already capped and in the negotiated
 
 from __future__ import annotations
 
-import os
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -30,8 +29,9 @@ class EmbeddedBackend:
     """Queries on the embedded Oxigraph store, in a pool of worker processes killed on timeout."""
 
     def __init__(self, settings: Settings) -> None:
-        size = max(2, min(settings.threads, os.cpu_count() or 2))
-        self.pool = WorkerPool(settings.store_dir, size)
+        # One worker per server thread at most: a request never waits behind runaway queries for a worker
+        # (workers start on demand, so an idle server holds few).
+        self.pool = WorkerPool(settings.store_dir, max(2, settings.threads))
 
     def run(self, job: dict, timeout: float) -> tuple[dict, bytes]:
         return self.pool.run(dict(job, prefixes=PREFIX_MAP), timeout)

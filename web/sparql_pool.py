@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 from kg.config import PROJECT_ROOT
-from web.sparql_worker import read_frame, write_frame
+from web.sparql_worker import READY, read_frame, write_frame
+
+STARTUP_SECONDS = 60.0
 
 
 class QueryTimeout(Exception):
@@ -44,6 +46,14 @@ class Worker:
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.requests, self.answers = self.proc.stdin, self.proc.stdout
+        try:  # startup (imports, opening the store) is not charged to any query's time limit
+            ready = self._read(time.monotonic() + STARTUP_SECONDS)
+        except (QueryTimeout, WorkerDied) as exc:
+            self.kill()
+            raise WorkerDied("a query worker did not start") from exc
+        if ready != READY:
+            self.kill()
+            raise WorkerDied("a query worker did not start")
 
     def ask(self, job: dict, deadline: float) -> tuple[dict, bytes]:
         try:
@@ -86,7 +96,7 @@ class WorkerPool:
         try:
             answer = worker.ask(dict(job, timeout=timeout), time.monotonic() + timeout)
         except BaseException:
-            self._discard(worker)  # a timed-out, dead or interrupted worker is never reused
+            self._discard(worker, replace=True)  # a timed-out, dead or interrupted worker is never reused
             raise
         self._idle.put(worker)
         return answer
@@ -109,10 +119,23 @@ class WorkerPool:
         except queue.Empty as exc:
             raise PoolBusy from exc
 
-    def _discard(self, worker: Worker) -> None:
+    def _discard(self, worker: Worker, replace: bool = False) -> None:
         worker.kill()
         with self._lock:
             self._live -= 1
+        if replace and not self._closed:  # the next query finds a warm worker, not a cold start
+            threading.Thread(target=self._replenish, daemon=True).start()
+
+    def _replenish(self) -> None:
+        with self._lock:
+            if self._live >= self.size or self._closed:
+                return
+            self._live += 1
+        try:
+            self._idle.put(Worker(self.store_root))
+        except BaseException:
+            with self._lock:
+                self._live -= 1
 
     def warm(self) -> None:
         """Start one worker ahead of the first query."""

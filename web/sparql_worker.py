@@ -21,11 +21,13 @@ import os
 import signal
 import struct
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
+READY = b"ready"  # the first frame a worker writes, once it can take a job at full speed
 GRACE_SECONDS = 2.0  # the worker's own timer fires this long after the parent should have killed it
 _HEADER = struct.Struct(">I")
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
@@ -137,9 +139,14 @@ class _Stores:
 
 
 def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
+    import web.sparql_formats  # noqa: F401 - imported before the first query, not during it
     from kg.errors import StoreError
 
     stores = _Stores(root)
+    with suppress(StoreError):  # no build yet: each job says so (503)
+        stores.get()  # open the store now: the first query pays nothing extra
+    write_frame(answers, READY)
+    answers.flush()
     while (frame := read_frame(requests)) is not None:
         job = json.loads(frame)
         signal.setitimer(signal.ITIMER_REAL, float(job["timeout"]) + GRACE_SECONDS)  # SIGALRM: default = exit
