@@ -167,7 +167,13 @@ def processed_documents(sources: list[Source], settings: Settings, workers: int)
 
 
 def _load_graph(store: ox.Store, data: bytes, graph_iri: str) -> None:
+    """Into the source's named graph, and into the default graph, which is the merge of all of them.
+
+    Oxigraph's ``use_default_graph_as_union`` repeats a triple once per graph that holds it (a label
+    asserted by two reports would count twice); a stored merge gives set semantics, as SPARQL expects.
+    """
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
 
 
 def _turtle_as_ntriples(path: Path) -> bytes:
@@ -205,7 +211,7 @@ def _stream_into_store(
         results.append(result)
     with timer.stage("load"):
         store.flush()
-        count = len(store)
+        count = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # distinct triples
     del store  # closes the database before the directory is published
     return results, count
 

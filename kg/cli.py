@@ -65,7 +65,7 @@ def build(ctx: click.Context, target: str | None, target_protocol: str) -> None:
 
         result = run_build(settings, progress)
     click.echo(
-        f"built {result.triples} quads from {len(result.documents)} sources "
+        f"built {result.triples} triples from {len(result.documents)} sources "
         f"in {time.perf_counter() - started:.2f} s → {result.build_dir}"
     )
     click.echo("  " + "  ".join(f"{stage} {secs:.2f}s" for stage, secs in result.stage_seconds.items()))
@@ -208,8 +208,38 @@ def ingest(ctx: click.Context, file: Path, title: str, district: str, execution_
     meta = ReportMeta(title, district, execution_year, plan_year, publisher, source_id)
     started = time.perf_counter()
     new_id, result = run_ingest(_settings(ctx), file, meta, progress=lambda m: click.echo(m, err=True))
-    click.echo(f"ingested {file} as source {new_id!r}; built {result.triples} quads from "
+    click.echo(f"ingested {file} as source {new_id!r}; built {result.triples} triples from "
                f"{len(result.documents)} sources in {time.perf_counter() - started:.2f} s")
+
+
+@cli.command()
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the reports and their .toml metadata (e.g. a home's data/sources).")
+@click.option("--seed", default=0, show_default=True, help="Same seed, same corpus, byte for byte.")
+def synth(count: int, out_dir: Path, seed: int) -> None:
+    """Write COUNT synthetic reports shaped like ours (invented names that recur across reports)."""
+    from kg.synth import generate
+
+    written = generate(count, out_dir, seed)
+    click.echo(f"wrote {len(written)} synthetic reports to {out_dir}")
+
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="A small run (under a minute): what CI smoke-runs.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures as JSON.")
+@click.option("--sizes", default=None, help="Synthetic corpus sizes, comma-separated (default 10,100,1000).")
+def bench(quick: bool, json_path: Path | None, sizes: str | None) -> None:
+    """Benchmark build, saved queries (Oxigraph against rdflib), web and endpoint, and synthetic scale."""
+    from kg.config import PROJECT_ROOT
+
+    sys.path.insert(0, str(PROJECT_ROOT))  # benchmarks/ lives beside the package, not inside it
+    from benchmarks.run import run
+    from benchmarks.table import render
+
+    parsed = tuple(int(n) for n in sizes.split(",")) if sizes else None
+    report = run(quick=quick, sizes=parsed, json_path=json_path, say=lambda m: click.echo(m, err=True))
+    click.echo(render(report))
 
 
 def main() -> None:

@@ -25,10 +25,16 @@ PREFIX_MAP = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 def union_triples(store: ox.Store) -> list[ox.Triple]:
-    """Every distinct triple of every named graph, blank nodes relabelled canonically."""
-    triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    """Every distinct triple of every named graph (the default graph holds their merge), blank nodes
+    relabelled canonically."""
+    triples = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
     relabel = canonical_blank_nodes(triples)
     return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples] if relabel.used else triples
+
+
+def named_graph_quads(store: ox.Store) -> list[ox.Quad]:
+    """The quads of the named graphs (the default graph only repeats them)."""
+    return [q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)]
 
 
 class _Relabel:
@@ -86,7 +92,7 @@ def export(store: ox.Store, fmt: str, output: Path) -> int:
         partial.write_bytes(data)
         count = data.count(b"\n")
     elif fmt in DATASET_FORMATS:
-        quads = list(store.quads_for_pattern(None, None, None, None))
+        quads = named_graph_quads(store)
         relabel = canonical_blank_nodes([q.triple for q in quads])
         if relabel.used:
             quads = [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name) for q in quads]

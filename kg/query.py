@@ -24,8 +24,9 @@ GRAPH_FORMATS = {
 
 def run_query(store: ox.Store, sparql: str, **kwargs: object):  # noqa: ANN201 - pyoxigraph result types
     try:
-        # Our prefixes are predeclared (a query's own PREFIX lines override them).
-        return store.query(sparql, prefixes=PREFIX_MAP, use_default_graph_as_union=True, **kwargs)
+        # Our prefixes are predeclared (a query's own PREFIX lines override them). The default graph is
+        # the stored merge of every source graph (see kg.build._load_graph).
+        return store.query(sparql, prefixes=PREFIX_MAP, **kwargs)
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from exc
     except OSError as exc:

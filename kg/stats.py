@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.export import named_graph_quads
 from kg.query import run_query
 
 DISTINCT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
@@ -42,4 +43,4 @@ def graph_stats(store: ox.Store) -> Stats:
     sources = [
         tuple(_value(r[k]) for k in ("id", "title", "exec", "plan")) for r in run_query(store, SOURCES)
     ]
-    return Stats(int(count.value), len(store), classes, sources)  # type: ignore[arg-type]
+    return Stats(int(count.value), len(named_graph_quads(store)), classes, sources)  # type: ignore[arg-type]

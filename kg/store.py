@@ -6,6 +6,9 @@ Layout under the configured store directory::
     builds/<build-id>/build.json  what went into it (sources, hashes, counts, stage times)
     current -> builds/<build-id>  a symlink, replaced atomically (rename) when a build succeeds
 
+The default graph holds the merge (set union) of all named graphs, so that a query without GRAPH sees
+every source and each triple once.
+
 A build writes a new directory and only then swaps ``current``; a failed or killed build leaves the
 previous store as it was. Readers resolve ``current`` when they open the store.
 """
@@ -114,6 +117,3 @@ def open_store(store_root: Path) -> ox.Store:
         raise StoreError(f"cannot open the store: {exc}", path=str(build)) from exc
 
 
-def query(store: ox.Store, sparql: str, **kwargs: object):  # noqa: ANN201 - pyoxigraph's result types
-    """Run a query over the union of the named graphs (the default graph is their union)."""
-    return store.query(sparql, use_default_graph_as_union=True, **kwargs)

@@ -62,6 +62,10 @@ def extract(ctx: ExtractionContext) -> list[Triple]:
     return triples
 
 
+from kg.extract.report import extract_report_entities  # noqa: E402
+
+EXTRACTORS.append(extract_report_entities)
+
 # Boxes and annex tables (issue 3). Imported here, after ExtractionContext, to avoid an import cycle.
 from kg.extract.canteens import extract_canteens  # noqa: E402
 from kg.extract.headlines import extract_headlines  # noqa: E402

@@ -190,6 +190,7 @@ def observation_triples(ctx: ExtractionContext, indicator: URIRef, year: int, ki
     """One observation, derived from the cell or sentence ``origin``."""
     obs = ctx.minter.entity("observation", str(indicator), str(year), kind, ctx.source.id, str(ctx.iri(origin)))
     yield obs, RDF.type, QB.Observation
+    yield obs, RDFS.label, zh(f"{year}年{'目标值' if kind == 'target' else '实际值'}：{v.text}")
     yield obs, QB.dataSet, dataset_iri(ctx)
     yield obs, KG.indicator, indicator
     yield obs, KG.refYear, Literal(str(year), datatype=XSD.gYear)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from rdflib import Literal
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from kg.extract import ExtractionContext
 from kg.extract.prose import Found
@@ -55,6 +55,7 @@ def status_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Tripl
     record = ctx.minter.entity("status", str(r.iri), ctx.source.id, str(f.start))
     yield from statement_triples(ctx, r.iri, KG.statusRecord, record, f.start, f.end)
     yield record, RDF.type, KG.StatusRecord
+    yield record, RDFS.label, Literal(f"{m.surface}：{m.status}（{f.sentence.year}）", lang="zh")
     yield record, KG.year, Literal(str(f.sentence.year), datatype=XSD.gYear)
     yield record, KG.status, KG[f"status-{m.status}"]
     yield record, KG.document, ctx.document

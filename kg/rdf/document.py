@@ -92,14 +92,8 @@ def report_triples(source: Source, parsed: ParsedDocument, minter: Minter) -> It
     yield doc, KG.planYear, Literal(str(source.plan_year), datatype=XSD.gYear)
     yield doc, KG.contentHash, Literal(source.content_hash())
     yield doc, KG.characterCount, Literal(len(parsed.original))
-    publisher = minter.entity("org", source.publisher)
-    yield doc, DCTERMS.publisher, publisher
-    yield publisher, RDF.type, KG.Organization
-    yield publisher, RDFS.label, zh(source.publisher)
-    district = minter.entity("place", source.district)
-    yield doc, KG.district, district
-    yield district, RDF.type, KG.Place
-    yield district, RDFS.label, zh(source.district)
+    # The publisher and the district are resolved against the register and gazetteer by
+    # kg.extract.report, so that they are the same entities as in the tables and the text.
     if source.published:
         yield doc, DCTERMS.issued, Literal(source.published, datatype=XSD.date)
 

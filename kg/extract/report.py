@@ -1,0 +1,39 @@
+"""The report's own entities: its publisher (from the register) and its district (from the gazetteer).
+
+They come from the source's metadata, not its text, but are resolved like any other mention so that
+the publisher of a report and the same office named in a table are one entity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rdflib import Literal
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from kg.extract import ExtractionContext
+from kg.places import default_gazetteer, district_of, place_iri, place_triples
+from kg.rdf.document import Triple
+from kg.rdf.namespaces import KG
+from kg.registers import load_register
+
+
+def extract_report_entities(ctx: ExtractionContext) -> Iterator[Triple]:
+    register = load_register()
+    publisher = register.organization(ctx.source.publisher)
+    yield ctx.document, DCTERMS.publisher, register.iri(ctx.minter, publisher)
+    yield from register.triples(ctx.minter, publisher)
+    gazetteer = default_gazetteer()
+    district = district_of(gazetteer, ctx.source.district)
+    if district is None:  # a district outside the gazetteer: still a place, minted from its name
+        yield from _unlisted_district(ctx)
+        return
+    yield ctx.document, KG.district, place_iri(ctx.minter, district)
+    yield from place_triples(ctx.minter, gazetteer, district)
+
+
+def _unlisted_district(ctx: ExtractionContext) -> Iterator[Triple]:
+    iri = ctx.minter.entity("place", ctx.source.district)
+    yield ctx.document, KG.district, iri
+    yield iri, RDF.type, KG.Place
+    yield iri, RDFS.label, Literal(ctx.source.district, lang="zh")
