@@ -115,6 +115,7 @@ def dictionary(gaz: Gazetteer, reg: Register) -> tuple[re.Pattern[str] | None, d
     for place in gaz.places():  # a division's short name alone names its area (中关村, 西北旺)
         if place.type in ("street", "town", "area", "township") and place.short_name and len(place.short_name) >= 2:
             kinds.setdefault(place.short_name, ("place", "named-area"))
+    sp.KNOWN_NAMES.update(kinds)
     names = sorted(kinds, key=lambda n: (-len(n), n))
     pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
     return pattern, kinds, tuple(names)
@@ -144,14 +145,13 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
     for m in mentions:
         if m.kind not in ("place", "organization", "policy", "project"):
             continue
-        if m.kind == "project" and s.plan:  # a promise of the plan part, when the clause promises anything
-            a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
-            m.status = "planned" if (m.status or sp.cues_in(text[a:b])) else None
-        elif m.kind == "project" and m.status is None:
+        if m.kind == "project" and m.status is None:
             a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
             near = sp.status_near(text[a:b], m.start - a, m.end - a)
             if near:
                 m.status, m.cue = near
+        if m.kind == "project" and s.plan and m.status not in (None, "under-way"):
+            m.status = "planned"  # the plan part promises: only work already going on is under way
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out

@@ -79,7 +79,8 @@ def tokens(tk: jieba.Tokenizer, clause: str, offset: int) -> list[Token]:
 def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
     out, pos = [], 0
     for word in tk.cut(text, HMM=False):
-        boundary = word in lex.BOUNDARY_WORDS or word in "、“”《》()（）" or word.isspace()
+        boundary = (word in lex.BOUNDARY_WORDS or word in "、“”《》()（）" or word.isspace()
+                    or (len(word) >= 3 and word[-2:] in lex.BOUNDARY_WORDS and word[:2] not in lex.BOUNDARY_WORDS))
         out.append(Token(offset + pos, offset + pos + len(word), word, boundary))
         pos += len(word)
     return out
@@ -122,6 +123,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         if found is None:
             continue
         suffix, kind, typ = found
+        if len(suffix) == 1 and not _names_place(t.text, suffix):
+            continue
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
             return None
         if _generic(name[: len(name) - len(suffix)], run):
@@ -150,6 +153,18 @@ def _generic(modifier: str, run: list[Token]) -> bool:
         if not (word in lex.GENERIC_MODIFIERS or NUMBERISH.fullmatch(word)):
             return False
     return True
+
+
+DIRECTION_SUFFIX = re.compile(r"^[东南西北中内外上下前后][路街桥河区园村站]$")
+
+
+def _names_place(token: str, suffix: str) -> bool:
+    """A one-character suffix ends a name only as its own token (丽泽|路) or after a direction (香山|南路),
+    not inside a common word (集成电路, 网络)."""
+    return token == suffix or bool(DIRECTION_SUFFIX.match(token)) or token in KNOWN_NAMES
+
+
+KNOWN_NAMES: set[str] = set()  # gazetteer and register names, filled by the extractor's dictionary
 
 
 def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
@@ -214,12 +229,16 @@ def flat_longest(mentions: list[Mention]) -> list[Mention]:
 
 
 def project_type(name: str, fallback: str) -> str:
+    """The type whose word stands last in the name (集成电路设计园: 园 after 路 → industrial)."""
     if fallback not in ("other", "?"):
         return fallback
+    best, best_end = "other", -1
     for typ, words in PROJECT_TYPE_WORDS:
-        if any(w in name for w in words):
-            return typ
-    return "other"
+        for w in words:
+            at = name.rfind(w)
+            if at >= 0 and at + len(w) > best_end:
+                best, best_end = typ, at + len(w)
+    return best
 
 
 def cues_in(clause: str) -> list[tuple[int, int, str, str]]:
@@ -235,13 +254,31 @@ def cues_in(clause: str) -> list[tuple[int, int, str, str]]:
     return sorted(out)
 
 
+INITIATORS = {"启动": "started", "力争": "planned", "谋划": "planned", "规划": "planned", "选址": "planned"}
+
+
 def status_near(clause: str, start: int, end: int) -> tuple[str, str] | None:
-    """The status cue after a mention in its clause, else the nearest one before it."""
+    """The status cue after a mention in its clause, else the nearest one before it; an initiator
+    before the mention (启动 X 建设, 力争 X 开通) decides over a plain 建设/推进 after it."""
     cues = cues_in(clause)
     after = [c for c in cues if c[0] >= end]
+    before_cues = [c for c in cues if c[1] <= start]
+    lead = next((c for c in reversed(before_cues) if c[2] in INITIATORS), None)
+    if lead is not None and (not after or after[0][3] in ("under-way", "planned")):
+        return INITIATORS[lead[2]], lead[2]
     if after:
         return after[0][3], after[0][2]
     before = [c for c in cues if c[1] <= start]
+    return (before[-1][3], before[-1][2]) if before else None
+
+
+def near_cue(clause: str, start: int, end: int) -> tuple[str, str] | None:
+    """A status cue right after a mention (≤ 8 characters on) or right before it (≤ 4 characters)."""
+    cues = cues_in(clause)
+    after = [c for c in cues if 0 <= c[0] - end <= 8]
+    if after:
+        return after[0][3], after[0][2]
+    before = [c for c in cues if 0 <= start - c[1] <= 4]
     return (before[-1][3], before[-1][2]) if before else None
 
 
@@ -250,7 +287,7 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
     clause = text[c_start:c_end]
     local_start, local_end = m.start - c_start, m.end - c_start
     before = clause[:local_start]
-    cue = status_near(clause, local_start, local_end)
+    cue = near_cue(clause, local_start, local_end)
     if m.kind == "?":
         if m.type in ("hospital", "platform"):  # 中心, 医院: built = project, founded = organization
             builds = _last_verb(before) in BUILD_BEFORE or (
@@ -261,14 +298,15 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
             if m.kind == "project":
                 m.type = project_type(m.surface, "other")
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
-        if any(c in clause for c in TRANSPORT_CUES):
+        if cue is not None or any(c in clause for c in TRANSPORT_CUES):
             m.kind, m.type = "project", "transport"
     elif m.kind == "organization" and m.type in ("research-institute",) and _last_verb(before) in BUILD_BEFORE:
         m.kind, m.type = "project", "facility"
     if m.kind == "project":
         m.type = project_type(m.surface, m.type)
-        if cue is not None:
-            m.status, m.cue = cue
+        found = status_near(clause, local_start, local_end)
+        if found is not None:
+            m.status, m.cue = found
 
 
 def _last_verb(before: str) -> str | None:
@@ -309,9 +347,17 @@ def _list_items_before(text: str, m: Mention) -> list[Mention]:
     return items
 
 
+CATEGORY_TAIL = re.compile(
+    r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、等]{0,8}?(?P<cat>"
+    + "|".join(sorted((re.escape(c) for c, _k, _t in lex.LIST_CATEGORIES), key=len, reverse=True)) + ")")
+
+
 def _list_before_tail(text: str) -> list[Mention]:
+    """Items of a list closed by 等…<category>: 朱房、西山等5个城中村 → villages, A、B等项目 → projects."""
+    kinds = {c: (k, t) for c, k, t in lex.LIST_CATEGORIES}
     items: list[Mention] = []
-    for tail in re.finditer(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、]{0,8}(?:项目|工程)", text):
+    for tail in CATEGORY_TAIL.finditer(text):
+        kind, typ = kinds[tail.group("cat")]
         end = tail.start()
         while end > 0:
             start = end
@@ -322,8 +368,9 @@ def _list_before_tail(text: str) -> list[Mention]:
             if words:  # the first item carries the verb before it: keep what follows the last verb
                 cut = max(name.rfind(w) + len(w) for w in words)
                 start, name = start + cut, name[cut:]
-            if 2 <= len(name) <= 14:
-                items.append(Mention(start, end, name, "project", project_type(name, "other"), "list"))
+            if 2 <= len(name) <= 14 and not NUMBERISH.fullmatch(name):
+                t = project_type(name, typ) if kind == "project" else typ
+                items.append(Mention(start, end, name, kind, t, "list"))
             if start == 0 or text[start - 1] != "、" or words:
                 break
             end = start - 1
