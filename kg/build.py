@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -140,6 +141,18 @@ def build_workers(documents: int) -> int:
     return max(1, min(wanted, documents))
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit when the build process is gone. A killed build (SIGKILL, the OOM killer) cannot
+    shut its pool down, and forked workers hold the pool's pipes open, so they would wait for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def processed_documents(sources: list[Source], settings: Settings, workers: int) -> Iterator[DocumentResult]:
     """Each source's result, in source order; at most 2 × workers documents are in flight at once."""
     try:
@@ -147,7 +160,12 @@ def processed_documents(sources: list[Source], settings: Settings, workers: int)
             yield from (process_document(source, settings) for source in sources)
             return
         # fork: workers inherit the compiled shapes and the caches; the window bounds memory
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         try:
             todo, pending = iter(sources), deque[Future[DocumentResult]]()
             for source in todo:
