@@ -492,7 +492,7 @@ def test_worker_overhead_is_small(home: Settings) -> None:
         pool.run(job, 5.0)
         pooled.append(time.perf_counter() - started)
         started = time.perf_counter()
-        st.query(query, prefixes=PREFIX_MAP, use_default_graph_as_union=True)
+        st.query(query, prefixes=PREFIX_MAP)
         direct.append(time.perf_counter() - started)
     pool.close()
     overhead_ms = (statistics.median(pooled) - statistics.median(direct)) * 1000
@@ -534,9 +534,9 @@ def test_json_is_what_oxigraph_writes(home: Settings) -> None:
     from web.sparql_formats import serialize_solutions
 
     st = open_store(home.store_dir)
-    result = st.query(BOXES, prefixes=PREFIX_MAP, use_default_graph_as_union=True)
+    result = st.query(BOXES, prefixes=PREFIX_MAP)
     variables = [v.value for v in result.variables]
     ours = serialize_solutions(variables, list(result), "json", False, CAP)
-    theirs = st.query(BOXES, prefixes=PREFIX_MAP, use_default_graph_as_union=True).serialize(
+    theirs = st.query(BOXES, prefixes=PREFIX_MAP).serialize(
         format=ox.QueryResultsFormat.JSON)
     assert json.loads(ours) == json.loads(theirs)

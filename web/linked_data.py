@@ -95,7 +95,7 @@ def describe(st: ox.Store, iri: str, cap: int) -> tuple[list[ox.Triple], bool]:
 def _about(st: ox.Store, subject: ox.NamedNode) -> Iterator[ox.NamedNode | ox.BlankNode]:
     """Statement nodes (rdf:subject) and mentions (kg:mentionOf) that point at the subject."""
     for predicate in (RDF_SUBJECT, MENTION_OF):
-        for quad in st.quads_for_pattern(None, predicate, subject, None):
+        for quad in st.quads_for_pattern(None, predicate, subject, ox.DefaultGraph()):
             yield quad.subject  # type: ignore[misc]
 
 
@@ -109,7 +109,7 @@ def _closure(st: ox.Store, roots: list) -> Iterator[ox.Triple]:
             continue
         seen.add(node)
         prefix = f"{node.value}#" if isinstance(node, ox.NamedNode) else None
-        for quad in st.quads_for_pattern(node, None, None, None):
+        for quad in st.quads_for_pattern(node, None, None, ox.DefaultGraph()):  # the merge of all sources
             yield quad.triple
             obj = quad.object
             if isinstance(obj, ox.BlankNode) or (prefix and isinstance(obj, ox.NamedNode)

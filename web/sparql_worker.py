@@ -69,10 +69,10 @@ def term_from_json(spec: dict) -> ox.NamedNode | ox.Literal:
 
 def dataset_arguments(job: dict) -> dict:
     """The protocol's dataset (default-graph-uri / named-graph-uri) overrides the query's; without
-    either, the default graph is the union of all named graphs."""
+    either, the store's default graph, which the build fills with the merge of every source graph."""
     defaults, named = job.get("default_graphs") or [], job.get("named_graphs") or []
     if not defaults and not named:
-        return {"use_default_graph_as_union": True}
+        return {}
     return {"default_graph": [ox.NamedNode(g) for g in defaults], "named_graphs": [ox.NamedNode(g) for g in named]}
 
 
@@ -167,7 +167,10 @@ def main() -> None:
     isolate_network()
     answers = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # anything printed by accident goes to stderr, never into the protocol
-    serve(root, sys.stdin.buffer, answers)
+    try:
+        serve(root, sys.stdin.buffer, answers)
+    except BrokenPipeError:  # the server went away while we were answering: nobody to tell
+        os._exit(0)
 
 
 if __name__ == "__main__":
