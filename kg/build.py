@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import threading
@@ -27,7 +28,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import KGError, ParseError, ValidationFailed
+from kg.errors import KGError, ParseError, SourceError, ValidationFailed
 from kg.extract import ExtractionContext, extract
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
@@ -195,7 +196,13 @@ def _load_graph(store: ox.Store, data: bytes, graph_iri: str) -> None:
 
 
 def _turtle_as_ntriples(path: Path) -> bytes:
-    return ox.serialize(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    try:
+        return ox.serialize(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    except SyntaxError as exc:  # name the file and the line, like every other bad input
+        line = re.search(r"line (\d+)", str(exc))
+        raise SourceError(
+            f"invalid Turtle: {exc}", path=str(path), where=f"line {line.group(1)}" if line else None
+        ) from exc
 
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
