@@ -1,0 +1,241 @@
+"""The benchmark suite behind ``kg bench``: every figure is a median and spread over several runs."""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.measure import dir_size_mb, machine, summary, timed
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("/", "/search?q=%E6%B5%B7%E6%B7%80", "/queries", "/validation")
+
+
+@dataclass(frozen=True)
+class Plan:
+    build_runs: int = 3
+    query_runs: int = 30
+    rdflib_runs: int = 5
+    query_budget: float = 10.0  # seconds per query and engine
+    rdflib_limit: float = 60.0  # a hard limit for one query's runs on rdflib
+    web_runs: int = 10
+    clients: int = 50
+    client_seconds: float = 60.0
+    sizes: tuple[int, ...] = (10, 100, 1000)
+
+    @classmethod
+    def quick(cls) -> Plan:
+        return cls(build_runs=1, query_runs=5, rdflib_runs=2, query_budget=1.5, rdflib_limit=2.0, web_runs=2, clients=4,
+                   client_seconds=3.0, sizes=(2,))
+
+
+def make_home(home: Path, sources: Path | None = None) -> Path:
+    """A project home with our reference data and either the real reports or the given sources."""
+    shutil.copytree(ROOT / "data", home / "data")
+    if sources is not None:
+        shutil.rmtree(home / "data" / "sources")
+        shutil.copytree(sources, home / "data" / "sources")
+    return home
+
+
+def kg_command(home: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "kg.cli", "--home", str(home), *args]
+
+
+def timed_build(home: Path) -> dict:
+    """One `kg build` in a child process: wall time, peak memory (largest process), build.json."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(kg_command(home, "build"), check=True, capture_output=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    info = json.loads((home / "var/store/current/build.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "peak_mb": max(peak, before) / 1024, "info": info}
+
+
+def bench_build(plan: Plan, work: Path) -> dict:
+    home = make_home(work / "real")
+    runs = [timed_build(home) for _ in range(plan.build_runs)]
+    info = runs[-1]["info"]
+    chars = sum(d["characters"] for d in info["documents"])
+    walls = [r["wall"] for r in runs]
+    stages = {s: summary([r["info"]["stage_seconds"][s] for r in runs]) for s in info["stage_seconds"]}
+    return {
+        "home": str(home), "wall": summary(walls), "peak_mb": summary([r["peak_mb"] for r in runs]),
+        "stage_seconds": stages, "stage_peak_mb": stage_memory(home), "triples": info["triples"],
+        "characters": chars, "chars_per_s": chars / min(walls), "triples_per_s": info["triples"] / min(walls),
+    }
+
+
+def stage_memory(home: Path) -> dict:
+    """Peak RSS of each stage, run in a child process one stage after the other (clear_refs between)."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.stages", str(home)], check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def saved_queries() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
+
+
+def bench_queries(plan: Plan, home: Path, with_rdflib: bool = True) -> dict:
+    import pyoxigraph as ox
+
+    from kg.export import PREFIX_MAP
+    from kg.query import run_query
+    from kg.store import open_store
+
+    store = open_store(home / "var/store")
+    dataset = rdflib_dataset(store) if with_rdflib else None
+    results = {}
+    for name, text in saved_queries().items():
+        def on_oxigraph(text: str = text) -> object:
+            result = run_query(store, text)
+            return result.serialize(format=ox.QueryResultsFormat.JSON) if hasattr(result, "variables") else list(result)
+
+        row = {"oxigraph": summary(timed(on_oxigraph, plan.query_runs, plan.query_budget))}
+        if dataset is not None:
+            def on_rdflib(text: str = text) -> object:
+                return dataset.query(text, initNs=PREFIX_MAP).serialize(format="json")
+
+            try:
+                with time_limit(plan.rdflib_limit):
+                    row["rdflib"] = summary(timed(on_rdflib, plan.rdflib_runs, plan.query_budget))
+                row["ratio"] = row["rdflib"]["median"] / row["oxigraph"]["median"]
+            except TimeoutError:  # rdflib is pure Python: an alarm interrupts it; the ratio is a lower bound
+                row["rdflib"] = {"n": 0, "timeout_s": plan.rdflib_limit}
+                row["ratio_at_least"] = plan.rdflib_limit / row["oxigraph"]["median"]
+        results[name] = row
+    return results
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in this (main) thread after ``seconds``."""
+    def expire(_signum: int, _frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def rdflib_dataset(store: object) -> object:
+    """rdflib's in-memory Dataset of the same quads, the union as its default graph."""
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    data = ox.serialize(store.quads_for_pattern(None, None, None, None), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
+    dataset = Dataset(default_union=True)
+    dataset.parse(data=data, format="nquads")
+    return dataset
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(kg_command(home, "serve", "--port", str(port)), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the server did not start")
+
+
+def web_urls(base: str) -> dict[str, str]:
+    urls = {page: base + page for page in PAGES}
+    for name, text in saved_queries().items():
+        urls[f"/sparql {name}"] = base + "/sparql?" + urllib.parse.urlencode({"query": text, "format": "json"})
+    return urls
+
+
+def bench_web(plan: Plan, home: Path, work: Path) -> dict:
+    proc, base = start_server(home)
+    try:
+        urls = web_urls(base)
+        sequential = {}
+        for label, url in urls.items():
+            sequential[label] = summary(timed(lambda url=url: urllib.request.urlopen(url, timeout=30).read(),
+                                              plan.web_runs, 5.0))
+        url_file = work / "urls.txt"
+        url_file.write_text("\n".join(urls.values()), encoding="utf-8")
+        out = subprocess.run([sys.executable, "-m", "benchmarks.load_client", str(url_file), str(plan.clients),
+                              str(plan.client_seconds)], check=True, capture_output=True, text=True, cwd=ROOT)
+        load = json.loads(out.stdout)
+        concurrent = {"clients": plan.clients, "seconds": load["seconds"], "requests": len(load["latencies"]),
+                      "errors": load["errors"], "error_examples": load["error_examples"],
+                      "latency": summary(load["latencies"])}
+        return {"sequential": sequential, "concurrent": concurrent}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def bench_scale(plan: Plan, work: Path) -> dict:
+    from kg.synth import generate
+
+    rows = {}
+    for n in plan.sizes:
+        sources = work / f"synth-{n}-sources"
+        generate(n, sources, seed=7)
+        home = make_home(work / f"synth-{n}", sources)
+        run = timed_build(home)
+        store = (home / "var/store/current").resolve()
+        queries = bench_queries(Plan(query_runs=5, query_budget=2.0), home, with_rdflib=False)
+        medians = [q["oxigraph"]["median"] for q in queries.values()]
+        rows[str(n)] = {"reports": n, "build_s": run["wall"], "peak_mb": run["peak_mb"],
+                        "triples": run["info"]["triples"], "store_mb": dir_size_mb(store),
+                        "stage_seconds": run["info"]["stage_seconds"],
+                        "query_median_max_ms": 1000 * max(medians, default=0),
+                        "queries": {k: q["oxigraph"] for k, q in queries.items()}}
+        shutil.rmtree(sources)
+    return rows
+
+
+def run(quick: bool = False, sizes: tuple[int, ...] | None = None, json_path: Path | None = None,
+        say: object = print) -> dict:
+    plan = Plan.quick() if quick else Plan()
+    if sizes is not None:
+        plan = Plan(**{**plan.__dict__, "sizes": sizes})
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        work = Path(tmp)
+        report: dict = {"machine": machine(), "quick": quick, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        say("build of the two reports …")  # type: ignore[operator]
+        report["build"] = build = bench_build(plan, work)
+        home = Path(build.pop("home"))
+        say("saved queries: oxigraph and rdflib …")  # type: ignore[operator]
+        report["queries"] = bench_queries(plan, home)
+        say("web and endpoint …")  # type: ignore[operator]
+        report["web"] = bench_web(plan, home, work)
+        say(f"synthetic corpus at {', '.join(map(str, plan.sizes))} reports …")  # type: ignore[operator]
+        report["scale"] = bench_scale(plan, work)
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return report
