@@ -103,6 +103,7 @@ class Resolver:
 
     def __init__(self, minter: Minter, gazetteer: Gazetteer, register: Register, scope: Scope) -> None:
         self.minter, self.gazetteer, self.register, self.scope = minter, gazetteer, register, scope
+        self._divisions: dict[str, Place] | None = None
 
     @staticmethod
     def _labelled(iri: URIRef, cls: URIRef, key: str, surface: str) -> list[Triple]:
@@ -178,6 +179,22 @@ class Resolver:
             (iri, KG.partOf, parent_iri),
         ]
         return Resolved(iri, triples, key, parent_iri)
+
+    def division_prefix(self, name: str) -> Place | None:
+        """The street or town of the report's district whose name (or a town's short name) begins a
+        project's name: 上庄镇东小营集租房, 西北旺X2地块 → 上庄地区, 西北旺地区."""
+        if self._divisions is None:
+            self._divisions = {}
+            for p in self.gazetteer.places():
+                if p.type in ("street", "town", "area", "township") and p.code and p.code[:6] == self.scope.code[:6]:
+                    for form in self.gazetteer.surface_forms(p):
+                        self._divisions.setdefault(form, p)
+                    if p.short_name and p.type != "street" and len(p.short_name) >= 2:
+                        self._divisions.setdefault(p.short_name, p)
+        for n in range(min(len(name) - 1, 8), 1, -1):
+            if name[:n] in self._divisions:
+                return self._divisions[name[:n]]
+        return None
 
     def sector(self, name: str) -> URIRef:
         return KG[f"sector-{SECTOR_SLUGS[name]}"]  # concepts of ontology/prose-schemes.ttl

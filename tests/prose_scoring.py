@@ -6,7 +6,8 @@ matches at most one prediction (greedy, in text order). A prediction that lies s
 span without matching it is *nested* and not scored (the gold is flat, longest-span). Only the lines of
 the coverage file are scored. The exact-boundary rate of the matches is reported beside.
 
-Relations: a predicted relation is mapped to gold canonicals through the gold mentions its subject and
+Relations: the gold has-status relations are those of the relations file together with the status
+column of the entity file (the same annotation; the entity file states a few more). A predicted relation is mapped to gold canonicals through the gold mentions its subject and
 object matched (status and sector values as they are), then compared with the gold relations of the
 same line as a multiset. A relation whose subject or object matched no gold mention is a false positive.
 """
@@ -123,6 +124,10 @@ def score(original: str, found: list[Found], gold: list[dict[str, str]], gold_re
     gold_rels: dict[int, Counter] = defaultdict(Counter)
     for r in gold_rel:
         gold_rels[int(r["line"])][(r["subject"], r["relation"], r["object"])] += 1
+    for g in gold:  # statuses the entity file states and the relations file leaves out
+        key = (g["canonical"], "has-status", g.get("status", ""))
+        if g["kind"] == "project" and key[2] and not gold_rels[int(g["line"])][key]:
+            gold_rels[int(g["line"])][key] += 1
     for rel in relations(found):
         line = line_of(rel.subject.start)
         if line not in covered:

@@ -150,8 +150,8 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
             near = sp.status_near(text[a:b], m.start - a, m.end - a)
             if near:
                 m.status, m.cue = near
-        if m.kind == "project" and s.plan and m.status not in (None, "under-way"):
-            m.status = "planned"  # the plan part promises: only work already going on is under way
+        if m.kind == "project" and s.plan:
+            m.status = "planned"  # the plan part promises what the next year will do
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out
@@ -161,8 +161,8 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
     """A short place name that only begins a longer unknown name (中关村论坛) or sits in a quotation."""
     if text.rfind("“", 0, m.start) > text.rfind("”", 0, m.start):
         return True
-    if m.kind != "place" or len(m.surface) > 3:
-        return False
+    if m.kind != "place" or len(m.surface) > 3 or m.type in ("district", "city"):
+        return False  # 海淀区机器人产业: a district or city name before a noun is still the district
     after = text[m.end:m.end + 6]
     if not after or sp.CLAUSE_SEP.match(after[0]) or after[0] in "、等和与及的”）)":
         return False
@@ -188,6 +188,8 @@ def document_mentions(parsed: ParsedDocument, plan_year: int, execution_year: in
                       reg: Register, ctx: ExtractionContext | None = None) -> list[Found]:
     pattern, kinds, words = dictionary(gaz, reg)
     tk = _tokenizer(ctx, words)
+    if not sp.FREQ:
+        sp.FREQ.update(tk.FREQ)
     found: list[Found] = []
     for s in prose_sentences(parsed, plan_year, execution_year):
         found += sentence_mentions(tk, pattern, kinds, s)

@@ -68,7 +68,6 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("大厦", "project", "facility"), ("万象汇", "project", "facility"), ("大悦城", "project", "facility"),
     ("医谷", "project", "industrial"), ("工场", "project", "industrial"), ("基地", "project", "industrial"),
 )
-_SUFFIX_ORDER = sorted(SUFFIXES, key=lambda s: -len(s[0]))
 
 # Words that end a name on its left: verbs, adverbs and function words of report prose.
 BOUNDARY_WORDS = _words("""
@@ -159,11 +158,16 @@ SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_BY_SUFFIX = {suffix: (suffix, kind, typ) for suffix, kind, typ in reversed(SUFFIXES)}
+_LENGTHS = sorted({len(suffix) for suffix in _BY_SUFFIX}, reverse=True)
+
+
 def classify_suffix(name: str) -> tuple[str, str, str] | None:
     """(suffix, kind, type) of the longest suffix table entry that ends ``name``."""
-    for suffix, kind, typ in _SUFFIX_ORDER:
-        if name.endswith(suffix):
-            return suffix, kind, typ
+    for n in _LENGTHS:
+        found = _BY_SUFFIX.get(name[-n:]) if len(name) >= n else None
+        if found is not None:
+            return found
     return None
 
 

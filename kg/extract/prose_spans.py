@@ -127,7 +127,7 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             continue
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
             return None
-        if _generic(name[: len(name) - len(suffix)], run):
+        if _generic(name[: len(name) - len(suffix)], run) or not specific(run[: i + 1], suffix):
             return None
         if len(name) > 30:
             return None
@@ -165,6 +165,31 @@ def _names_place(token: str, suffix: str) -> bool:
 
 
 KNOWN_NAMES: set[str] = set()  # gazetteer and register names, filled by the extractor's dictionary
+
+
+COMMON_FREQ = 200  # jieba frequency above which a word is ordinary vocabulary, not part of a proper name
+COMMON_CHARS = set("大小新老的和与及等村镇区市县街路园城中东南西北上下内外前后高低多少全各其")
+CJK = re.compile(r"^[\u4e00-\u9fff]$")
+FREQ: dict[str, int] = {}  # the tokenizer's word frequencies, set by the extractor
+
+
+def specific(tokens: list[Token], suffix: str) -> bool:
+    """Whether a name holds something proper: a known name, letters or digits, a quotation, a rare
+    word or an out-of-vocabulary character (丽|泽), or a sector term; 重点商业设施 holds none."""
+    sector_words = {w for _name, cues in lex.SECTORS for w in cues}
+    text = "".join(t.text for t in tokens)
+    body = text[: len(text) - len(suffix)] if text.endswith(suffix) else text
+    if any(w in body for w in sector_words) or re.search(r"[A-Za-z0-9“《]", body):
+        return True
+    for t in tokens:
+        word = t.text
+        if word in KNOWN_NAMES and len(word) >= 2:
+            return True
+        if CJK.match(word) and word not in COMMON_CHARS and word != suffix:
+            return True
+        if len(word) >= 2 and not word.endswith(suffix) and FREQ.get(word, 0) < COMMON_FREQ:
+            return True
+    return False
 
 
 def _quote_candidate(text: str, run: list[Token]) -> Mention | None:

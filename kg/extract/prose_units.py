@@ -15,6 +15,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from kg.extract import ExtractionContext
 from kg.extract.prose import Found
 from kg.extract.prose_relations import Relation, relations
+from kg.places import place_iri, place_triples
 from kg.rdf.document import Triple
 from kg.rdf.namespaces import KG
 from kg.rdf.provenance import mention_triples, statement_triples
@@ -95,8 +96,18 @@ def relation_triples(ctx: ExtractionContext, rel: Relation, resolved: dict[int, 
         yield from statement_triples(ctx, obj, KG.responsibleUnit, subject, rel.start, rel.end)
 
 
+def division_unit(ctx: ExtractionContext, f: Found, r: Resolved) -> Iterator[Triple]:
+    """A project whose name begins with a street or town of the district is in it (上庄镇东小营集租房)."""
+    if f.mention.kind != "project":
+        return
+    place = ctx.resolver.division_prefix(f.mention.surface)
+    if place is not None:
+        yield from place_triples(ctx.minter, ctx.resolver.gazetteer, place)
+        yield from statement_triples(ctx, r.iri, KG.locatedIn, place_iri(ctx.minter, place), f.start, f.end)
+
+
 Unit = Callable[[ExtractionContext, Found, Resolved], Iterator[Triple]]
-UNITS: tuple[Unit, ...] = (entity_unit, policy_unit, status_unit)
+UNITS: tuple[Unit, ...] = (entity_unit, policy_unit, status_unit, division_unit)
 
 
 def emit(ctx: ExtractionContext, res: Resolver, found: list[Found]) -> Iterator[Triple]:
