@@ -193,7 +193,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--execution-year", required=True, type=int, help="The year whose results it reports.")
 @click.option("--plan-year", required=True, type=int, help="The year it plans (the execution year + 1).")
 @click.option("--publisher", default=None, help="Publisher (default: the district's 人民政府).")
-@click.option("--id", "source_id", default=None, help="Source id, lower-case ascii (default from the years and content).")
+@click.option("--id", "source_id", default=None, help="Source id, lower-case ascii (default: from years and content).")
 @click.pass_context
 def ingest(ctx: click.Context, file: Path, title: str, district: str, execution_year: int, plan_year: int,
            publisher: str | None, source_id: str | None) -> None:

@@ -46,7 +46,8 @@ def toml_text(fields: dict[str, object]) -> str:
     """Metadata as TOML: JSON string escapes are valid TOML basic strings."""
     lines = ["# Metadata of one source report, written by `kg ingest`. The source id is this file's stem."]
     for key, value in fields.items():
-        lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        text = str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"{key} = {text}")
     return "\n".join(lines) + "\n"
 
 
@@ -77,7 +78,8 @@ def _duplicate_of(text: str, sources_dir: Path) -> str | None:
     return None
 
 
-def ingest(settings: Settings, file: Path, meta: ReportMeta, progress: Progress | None = None) -> tuple[str, BuildResult]:
+def ingest(settings: Settings, file: Path, meta: ReportMeta,
+           progress: Progress | None = None) -> tuple[str, BuildResult]:
     """Add ``file`` as a new source and rebuild; returns the new source id and the build's result."""
     data, text = _check(meta, file, settings)
     sources_dir = settings.sources_dir

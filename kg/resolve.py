@@ -140,9 +140,16 @@ class Resolver:
         triples.append((iri, KG.placeType, KG[f"placetype-{place_type}"]))
         return Resolved(iri, triples, key)
 
+    def register_applies(self) -> bool:
+        """The register lists one district's bodies: its short forms (区财政局) name them only in that
+        district's reports."""
+        governments = [o for o in self.register.orgs.values() if o.type == "district-government"]
+        own = self.scope.prefixes
+        return not governments or any(p in g.name for g in governments for p in own if p.endswith("区"))
+
     def organization(self, surface: str, org_type: str) -> Resolved:
         """A registered organization (by any written form), else one minted from its key."""
-        reg = self.register.resolve(surface)
+        reg = self.register.resolve(surface) if self.register_applies() else None
         if reg is not None:
             iri = self.register.iri(self.minter, reg)
             triples = list(self.register.triples(self.minter, reg))

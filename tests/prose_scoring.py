@@ -7,7 +7,8 @@ span without matching it is *nested* and not scored (the gold is flat, longest-s
 the coverage file are scored. The exact-boundary rate of the matches is reported beside.
 
 Relations: the gold has-status relations are those of the relations file together with the status
-column of the entity file (the same annotation; the entity file states a few more). A predicted relation is mapped to gold canonicals through the gold mentions its subject and
+column of the entity file (the same annotation; the entity file states a few more). A predicted
+relation is mapped to gold canonicals through the gold mentions its subject and
 object matched (status and sector values as they are), then compared with the gold relations of the
 same line as a multiset. A relation whose subject or object matched no gold mention is a false positive.
 """

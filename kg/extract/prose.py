@@ -93,8 +93,11 @@ def _row(parsed: ParsedDocument, row: Node, plan: bool, year: int) -> ProseSente
     return ProseSentence(row, text, offsets, plan, year, row=True)
 
 
+Dictionary = tuple[re.Pattern[str] | None, dict[str, tuple[str, str]], tuple[str, ...]]
+
+
 @functools.lru_cache(maxsize=4)
-def dictionary(gaz: Gazetteer, reg: Register) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str]], tuple[str, ...]]:
+def dictionary(gaz: Gazetteer, reg: Register) -> Dictionary:
     """A longest-first pattern over gazetteer and register names, with the kind and type of each."""
     kinds: dict[str, tuple[str, str]] = {}
     for place in gaz.places():
@@ -107,7 +110,8 @@ def dictionary(gaz: Gazetteer, reg: Register) -> tuple[re.Pattern[str] | None, d
     for org in reg.orgs.values():
         for name in (org.name, *org.short_names):
             if len(name) >= 3:
-                kinds.setdefault(name, ("organization", "government" if "department" in org.type or "government" in org.type else "other"))
+                governing = "department" in org.type or "government" in org.type
+                kinds.setdefault(name, ("organization", "government" if governing else "other"))
     for name, typ in lex.WELL_KNOWN_PLACES.items():
         kinds.setdefault(name, ("place", typ))
     for name, typ in lex.WELL_KNOWN_ORGS.items():

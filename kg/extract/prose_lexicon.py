@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jieba
 
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -47,11 +48,19 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("学院", "organization", "university"), ("医院", "?", "hospital"), ("公司", "organization", "enterprise"),
     ("集团", "organization", "enterprise"), ("联盟", "organization", "alliance"), ("协会", "organization", "alliance"),
     ("商会", "organization", "alliance"), ("基金", "organization", "other"), ("智库", "organization", "other"),
-    ("银行", "organization", "enterprise"), ("支行", "organization", "enterprise"), ("委员会", "organization", "government"),
-    ("政府", "organization", "government"), ("国务院", "organization", "government"), ("办公室", "organization", "government"),
+    ("银行", "organization", "enterprise"), ("科技", "organization", "enterprise"),
+    ("软件", "organization", "enterprise"),
+    ("生物", "organization", "enterprise"), ("机电", "organization", "enterprise"),
+    ("股份", "organization", "enterprise"),
+    ("控股", "organization", "enterprise"), ("使馆", "organization", "government"),
+    ("代表团", "organization", "other"), ("支行", "organization", "enterprise"),
+    ("委员会", "organization", "government"),
+    ("政府", "organization", "government"), ("国务院", "organization", "government"),
+    ("办公室", "organization", "government"),
     ("孵化器", "project", "facility"), ("加速器", "project", "facility"),
     # policies
-    ("行动计划", "policy", "plan"), ("计划", "policy", "programme"), ("方案", "policy", "plan"), ("规划", "policy", "plan"),
+    ("行动计划", "policy", "plan"), ("计划", "policy", "programme"), ("方案", "policy", "plan"),
+    ("规划", "policy", "plan"),
     ("控规", "policy", "plan"), ("措施", "policy", "measures"), ("办法", "policy", "measures"),
     ("意见", "policy", "measures"), ("实施意见", "policy", "measures"), ("条例", "policy", "document"),
     ("政策", "policy", "measures"), ("指南", "policy", "measures"), ("试点", "policy", "programme"),
@@ -71,44 +80,68 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
 
 # Words that end a name on its left: verbs, adverbs and function words of report prose.
 BOUNDARY_WORDS = _words("""
-推进 推动 加快 加速 建设 启动 完成 实现 支持 打造 成立 组建 发布 出台 制定 落实 开工 建成 开通 依托 围绕 引进 引入 举办 加入 形成 布局 培育 编制 印发 实施 深化 开展 聚焦 提升 持续 积极
-全力 有序 稳步 做好 高标准 高质量 全面 深入 进一步 着力 大力 加强 强化 优化 完善 健全 构建 搭建 建立 创建 探索 谋划 推出 研究 研提 研制 吸引 促成 促进 带动 助力 保障 服务保障 承接 对接
-联合 牵头 参与 发起 设立 新增 新建 改建 扩建 续建 复建 新开 开放 开业 开园 投用 投入 运营 正式 基本 如期 顺利 年底 年内 当年 全年 首批 首个 首家 全国 全市 全区 首届 累计 其中 其 以 在
-与 和 及 以及 等 的 为 将 对 向 从 由 于 至 到 把 被 让 使 并 并且 同时 还 也 已 已经 均 都 共 共计 达 达到 超过 超 约 近 余 个 项 家 处 条 座 所 批 类 场 期 次 是 有 被
-获 获批 获评 入选 成为 作为 通过 按照 根据 结合 立足 加大 扩大 落地 选址 签约 签署 入驻 集聚 汇聚 引导 鼓励 力争 确保 争取 预计 拟 谋划 筹备 持续推进 加快推进 有序推进 稳步推进 全力推进
-积极推进 扎实推进 深入推进 统筹 统筹推进     共建  提供 开设 增设 设置 新设 挂牌 揭牌 上线 试运行 推广 安排 组织 申报 用好 发行 提高 办好 覆盖 入住 拆除 清理 储备 适度
-超前 充分 拓展 拓宽 走访 办结 推行 包括 成功 首次 获得 取得 发挥 实行 开发 打通 启用 建成投用 投入使用 正式开通 开工建设 完成改造 主体完工 基本完工 具有 影响力 全球 国际首个 全国首家 全市首家
-全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮 年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断 加快建设 推动建设 支持建设 启动建设 有效 显著 明显
+推进 推动 加快 加速 建设 启动 完成 实现 支持 打造 成立 组建 发布 出台 制定 落实 开工 建成 开通 依托 围绕 引进 引入
+举办 加入 形成 布局 培育 编制 印发 实施 深化 开展 聚焦 提升 持续 积极 全力 有序 稳步 做好 高标准 高质量 全面 深入
+进一步 着力 大力 加强 强化 优化 完善 健全 构建 搭建 建立 创建 探索 谋划 推出 研究 研提 研制 吸引 促成 促进 带动 助力
+保障 服务保障 承接 对接 联合 牵头 参与 发起 设立 新增 新建 改建 扩建 续建 复建 新开 开放 开业 开园 投用 投入 运营
+正式 基本 如期 顺利 年底 年内 当年 全年 首批 首个 首家 全国 全市 全区 首届 累计 其中 其 以 在 与 和 及 以及 等 的 为
+将 对 向 从 由 于 至 到 把 被 让 使 并 并且 同时 还 也 已 已经 均 都 共 共计 达 达到 超过 超 约 近 余 个 项 家 处 条
+座 所 批 类 场 期 次 是 有 被 获 获批 获评 入选 成为 作为 通过 按照 根据 结合 立足 加大 扩大 落地 选址 签约 签署
+入驻 集聚 汇聚 引导 鼓励 力争 确保 争取 预计 拟 谋划 筹备 持续推进 加快推进 有序推进 稳步推进 全力推进 积极推进
+扎实推进 深入推进 统筹 统筹推进 共建 提供 开设 增设 设置 新设 挂牌 揭牌 上线 试运行 推广 安排 组织 申报 用好 发行
+提高 办好 覆盖 入住 拆除 清理 储备 适度 超前 充分 拓展 拓宽 走访 办结 推行 包括 成功 首次 获得 取得 发挥 实行 开发
+打通 启用 建成投用 投入使用 正式开通 开工建设 完成改造 主体完工 基本完工 具有 影响力 全球 国际首个 全国首家 全市首家
+全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮 年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断
+加快建设 推动建设 支持建设 启动建设 有效 显著 明显
 """)
 
 # Words a name never starts with (numbers and measure phrases, demonstratives).
-BAD_START = re.compile(r"^(?:[0-9０-９一二三四五六七八九十百千万亿]+(?:个|项|家|处|条|座|所|批|类|宗|场|期|次|余|多|平方米|公里|公顷|亿元|万元)|这|该|各|本|此|全|我区|区级|市级)")
-# A phase written after a project name (一期, 二期工程, A组团, 三期（…）, 海淀段 …).
-PHASE = re.compile(r"(?:(?:[一二三四五六七八九十]+|[0-9]+)期(?:工程|项目)?|[A-Z]组团|[0-9]+\.[0-9]|[东南西北上下]段|[^\s、，,]{2,3}段)$")
+BAD_START = re.compile(
+    r"^(?:[0-9０-９一二三四五六七八九十百千万亿]+(?:个|项|家|处|条|座|所|批|类|宗|场|期|次|余|多|平方米|公里|公顷|亿元|万元)"
+    r"|这|该|各|本|此|全|我区|区级|市级)"
+)
 # Ordinary words that are not names even when they end in a suffix.
 GENERIC_NAMES = _words("""
-项目 工程 平台 中心 基金 政策 措施 方案 计划 规划 改革 试点 行动 意见 办法 地区 社区 村 镇 街道 公园 园区 道路 重点项目 重大项目 重点工程 重大工程 产业园 科技园 创新中心 服务平台
-公共服务平台 创新平台 服务中心 研究院 实验室 城市更新 老旧小区改造 棚户区改造 提升改造 升级改造 综合治理 环境治理 生态治理 改造 治理 基础设施 配套设施
+项目 工程 平台 中心 基金 政策 措施 方案 计划 规划 改革 试点 行动 意见 办法 地区 社区 村 镇 街道 公园 园区 道路
+重点项目 重大项目 重点工程 重大工程 产业园 科技园 创新中心 服务平台 公共服务平台 创新平台 服务中心 研究院 实验室
+城市更新 老旧小区改造 棚户区改造 提升改造 升级改造 综合治理 环境治理 生态治理 改造 治理 基础设施 配套设施
 """)
 
 # Modifiers that alone do not make a name (重点项目, 城市道路, 配套措施): generic words of report prose.
 GENERIC_MODIFIERS = _words("""
-重点 重大 一批 各类 部分 相关 城市 配套 外资 内资 投资 政府 头部 融资 投融资 社会 社区 乡村 区域 居住 年度 早期 大 小 新 老 全市 全区 全国 市级 区级 国家级 国家 重要 主要 有关 具体
-专项 综合 公共 基础 基础设施 民生 产业 企业 项目 改革 涉税 任务 后续 历史 遗留 剩余 其他 其余 同类 多元 多种 多个 更多 优质 高品质 高水平 高质量 服务 管理 工作 建设 发展 创新 改造 提升
-整治 治理 更新 城市更新 道路 交通 主干路 次干路 支路 绿化 环境 生态 文化 体育 教育 卫生 医疗 养老 住房 消费 商业 商务 科技 数字 智慧 智能 信息 数据 安全 应急 防疫 核酸 检测 定点 救治
-方舱 第三方 中小学 街 街镇 北部 南部 东部 西部 中部 周边 单位 结对 热点 代建 更多 功能性 共性 技术 孵化 国际化 招商引资 跨国 合资 子 存管 地方 互联网 院所 城区 公园 小型 大型 研究型 区级
-街镇级 保留村 重点领域 首都 中小 小微 民办 公办 区内 区外 市内 境内 境外 海外 国内 国际 全球 首个 首批 首家 示范 试点 特色 品牌 标准 模式
+重点 重大 一批 各类 部分 相关 城市 配套 外资 内资 投资 政府 头部 融资 投融资 社会 社区 乡村 区域 居住 年度 早期 大
+小 新 老 全市 全区 全国 市级 区级 国家级 国家 重要 主要 有关 具体 专项 综合 公共 基础 基础设施 民生 产业 企业 项目
+改革 涉税 任务 后续 历史 遗留 剩余 其他 其余 同类 多元 多种 多个 更多 优质 高品质 高水平 高质量 服务 管理 工作 建设
+发展 创新 改造 提升 整治 治理 更新 城市更新 道路 交通 主干路 次干路 支路 绿化 环境 消费 商业 商务 科技 数字 智慧
+智能 信息 数据 安全 应急 防疫 核酸 检测 定点 救治 方舱 第三方 中小学 街 街镇 北部 南部 东部 西部 中部 周边 单位 结对
+热点 代建 更多 功能性 共性 技术 孵化 国际化 招商引资 跨国 合资 子 存管 地方 互联网 院所 城区 公园 小型 大型 研究型
+区级 街镇级 保留村 重点领域 首都 中小 小微 民办 公办 区内 区外 市内 境内 境外 海外 国内 国际 全球 首个 首批 首家
+示范 试点 特色 品牌 标准 模式
 """)
 
 # A list closed by 等N个<category>: the category gives the items' kind (韩家川、后沙涧等5个村庄).
 LIST_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("村庄", "place", "village"), ("村", "place", "village"), ("街道", "place", "street"), ("街镇", "place", "street"),
-    ("商圈", "place", "business-district"), ("园区", "place", "industrial-park"), ("产业园", "place", "industrial-park"),
-    ("公园", "place", "park"), ("河道", "place", "river"), ("道路", "project", "transport"), ("项目", "project", "other"),
+    ("商圈", "place", "business-district"), ("园区", "place", "industrial-park"),
+    ("产业园", "place", "industrial-park"),
+    ("公园", "place", "park"), ("河道", "place", "river"), ("道路", "project", "transport"),
+    ("项目", "project", "other"),
     ("工程", "project", "other"), ("地块", "project", "industrial"), ("企业", "organization", "enterprise"),
-    ("公司", "organization", "enterprise"), ("高校", "organization", "university"), ("医院", "organization", "hospital"),
+    ("公司", "organization", "enterprise"), ("高校", "organization", "university"),
+    ("医院", "organization", "hospital"),
     ("平台", "organization", "platform"), ("机构", "organization", "other"),
 )
+
+# Policy titles may hold verbs (城市更新行动两年工作方案, 国家植物园建设方案): their left edge is a verb that takes
+# a policy, a function word or punctuation.
+POLICY_SUFFIXES = ("行动计划", "工作方案", "实施方案", "方案", "规划", "控规", "措施", "办法", "实施意见", "意见",
+                   "政策",
+                   "指南", "计划", "条例", "细则", "纲要", "战略")
+POLICY_LEFT = _words("""
+出台 制定 印发 发布 落实 编制 实施 研究制定 修订 细化 推出 出台实施 制定实施 深入实施 贯彻 执行 完善 优化 按照 根据
+依据 对照 形成 启动 开展 推进 推行 深化 加快 研究 落地 围绕 结合 做好 争取 申报 获批 入选 纳入 建立 健全 探索 用好
+用足 用足用好 放大 在 与 和 及 以及 等 并 同时 衔接 做好 编制实施 研提 提出 审议 通过 批复 取得 完成 全面 持续
+""")
 
 # Verbs that take a named programme as their object: 落地“一业一证”, 推行“服务包”.
 PROGRAMME_VERBS = ("实施", "推行", "开展", "落实", "深化", "推进", "落地", "打造", "创建", "启动", "推广", "出台",
@@ -116,17 +149,26 @@ PROGRAMME_VERBS = ("实施", "推行", "开展", "落实", "深化", "推进", "
 
 # Well-known places and short forms outside any gazetteer file: provinces, big cities, countries, regions.
 WELL_KNOWN_PLACES: dict[str, str] = {
-    **dict.fromkeys(["天津", "河北", "上海", "重庆", "广州", "深圳", "杭州", "南京", "武汉", "成都", "西安", "雄安", "香港", "澳门", "台湾", "内蒙古", "新疆", "西藏", "新加坡", "迪拜", "伦敦", "巴黎", "纽约", "东京", "首尔", "硅谷", "慕尼黑", "柏林"], "city"),
-    **dict.fromkeys(["京津冀", "长三角", "粤港澳大湾区", "大湾区", "京津冀都市圈", "环首都经济圈", "城市副中心", "北京城市副中心", "副中心"],
-                    "named-area"),
+    **dict.fromkeys(_words("""
+天津 河北 上海 重庆 广州 深圳 杭州 南京 武汉 成都 西安 雄安 香港 澳门 台湾 内蒙古 新疆 西藏 新加坡 迪拜 伦敦 巴黎
+纽约 东京 首尔 硅谷 慕尼黑 柏林
+"""), "city"),
+    **dict.fromkeys(_words("""
+京津冀 长三角 粤港澳大湾区 大湾区 京津冀都市圈 环首都经济圈 城市副中心 北京城市副中心 副中心
+"""), "named-area"),
 }
 # Usual short forms of universities and academies (national knowledge, not one report's).
 WELL_KNOWN_ORGS: dict[str, str] = {
-    **dict.fromkeys(["清华", "北大", "人大", "北航", "北理工", "北邮", "北科大", "北师大", "北交大", "北林", "北农", "农大", "北外", "北语", "央财", "中财", "中科大", "矿大", "中国矿大", "地大", "首师大", "首经贸", "北工大", "北体大"], "university"),
-    **dict.fromkeys(["中科院", "中国科学院", "工程院", "中国工程院", "社科院", "农科院", "医科院", "北医三院", "北大医院", "人民医院"],
-                    "research-institute"),
-    **dict.fromkeys(["国务院", "住建部", "工信部", "科技部", "发改委", "国家发展改革委", "商务部", "教育部", "财政部", "市政府", "市委", "区委", "区政府"],
-                    "government"),
+    **dict.fromkeys(_words("""
+清华 北大 人大 北航 北理工 北邮 北科大 北师大 北交大 北林 北农 农大 北外 北语 央财 中财 中科大 矿大 中国矿大 地大
+首师大 首经贸 北工大 北体大
+"""), "university"),
+    **dict.fromkeys(_words("""
+中科院 中国科学院 工程院 中国工程院 社科院 农科院 医科院 北医三院 北大医院 人民医院
+"""), "research-institute"),
+    **dict.fromkeys(_words("""
+国务院 住建部 工信部 科技部 发改委 国家发展改革委 商务部 教育部 财政部 市政府 市委 区委 区政府
+"""), "government"),
 }
 
 STATUS_CUES: tuple[tuple[str, str], ...] = (

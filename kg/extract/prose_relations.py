@@ -61,9 +61,10 @@ def _pairs(items: list[Found]) -> list[Relation]:
             out.append(Relation("led-by", g, f, f.start, g.end))
         elif fk == "organization" and gk in ("project", "organization") and RESPONSIBLE.match(between):
             out.append(Relation("responsible-for", f, g, f.start, g.end))
-        elif fk == "place" and gk in ACTORS and IN_PLACE.match(f.sentence.text[max(0, f.mention.start - 1):f.mention.start]):
-            if re.fullmatch(r"(?:启动|建设|开工建设|打造|落地建设)?[“]?", between):
-                out.append(Relation("located-in", g, f, f.start, g.end))
+        elif (fk == "place" and gk in ACTORS
+              and IN_PLACE.match(f.sentence.text[max(0, f.mention.start - 1):f.mention.start])
+              and re.fullmatch(r"(?:启动|建设|开工建设|打造|落地建设)?[“]?", between)):
+            out.append(Relation("located-in", g, f, f.start, g.end))
     return out
 
 

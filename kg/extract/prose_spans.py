@@ -28,9 +28,10 @@ from kg.extract import prose_lexicon as lex
 CLAUSE_SEP = re.compile(r"[，,；;。：:！？!?]")
 QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"")
 BRACKET_TAIL = re.compile(r"^[（(][^（()）,，、；;。]{1,12}[）)]")
-PROJECT_LIST_TAIL = re.compile(r"^等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、]{0,8}(?:项目|工程|设施)")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
-NUMBERISH = re.compile(r"[0-9.%]+|[0-9]+年|年|[一二三四五六七八九十百千万亿]+|[0-9.]*万?平方米|公里|公顷|亿元|万元|个|项|家|处|条")
+NUMBERISH = re.compile(
+    r"[0-9.%]+|[0-9]+年|年|[一二三四五六七八九十百千万亿]+|[0-9.]*万?平方米|公里|公顷|亿元|万元|个|项|家|处|条"
+)
 BUILD_BEFORE = ("启动建设", "开工建设", "建设", "建成", "新建", "改建", "扩建")
 FOUND_BEFORE = ("成立", "组建", "牵头组建", "发布", "设立", "搭建", "布局")
 TRANSPORT_CUES = ("开通", "通车", "打通", "建成", "开工", "贯通", "断头路", "竣工", "完工")
@@ -40,7 +41,8 @@ PROJECT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("transport", ("路", "桥", "号线", "线", "站", "地铁", "铁路", "交通", "自动驾驶")),
     ("ecology", ("公园", "湿地", "绿地", "治理", "河", "渠", "水", "生态", "森林", "绿道")),
     ("industrial", ("产业园", "科技园", "园区", "地块", "基地", "集聚区", "医谷", "工场", "街区", "园")),
-    ("facility", ("学校", "小学", "中学", "医院", "图书馆", "中心", "馆", "广场", "万象汇", "大悦城", "院", "店", "孵化器")),
+    ("facility", ("学校", "小学", "中学", "医院", "图书馆", "中心", "馆", "广场", "万象汇", "大悦城", "院", "店",
+                  "孵化器")),
 )
 
 
@@ -108,7 +110,9 @@ def _trim_start(run: list[Token]) -> list[Token]:
 
 
 MEASURES_COUNT = re.compile(r"[0-9一二三四五六七八九十百]+条$")
-PHASE_TOKEN = re.compile(r"^(?:[一二三四五六七八九十0-9]+期(?:工程|项目)?|[东南西北]段|[A-Z]组团|剩余段|[(（][一二三四五六七八九十0-9]+期[)）])$")
+PHASE_TOKEN = re.compile(
+    r"^(?:[一二三四五六七八九十0-9]+期(?:工程|项目)?|[东南西北]段|[A-Z]组团|剩余段|[(（][一二三四五六七八九十0-9]+期[)）])$"
+)
 
 
 def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
@@ -213,7 +217,9 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
     for piece in [*CLAUSE_SEP.split(text)]:
         c_start, c_end = pos, pos + len(piece)
         pos = c_end + 1
-        for run in runs(tokens(tk, piece, c_start)):
+        toks = tokens(tk, piece, c_start)
+        found += [(m, c_start, c_end) for m in _policy_titles(text, toks)]
+        for run in runs(toks):
             run = _trim_start(run)
             if not run:
                 continue
@@ -222,6 +228,34 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
                 _extend_bracket(text, m)
                 found.append((m, c_start, c_end))
     return found
+
+
+TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一"})
+
+
+def _policy_titles(text: str, toks: list[Token]) -> list[Mention]:
+    """Policy titles that hold verbs: from a policy suffix back to the verb that takes the policy."""
+    out: list[Mention] = []
+    for i, t in enumerate(toks):
+        suffix = next((sfx for sfx in lex.POLICY_SUFFIXES if t.text.endswith(sfx)), None)
+        if suffix is None or (i + 1 < len(toks) and not toks[i + 1].boundary and toks[i + 1].text[0] not in "（("):
+            continue
+        j = i
+        while j > 0 and toks[j - 1].text not in lex.POLICY_LEFT and toks[j - 1].text not in "、“”《》，," \
+                and not toks[j - 1].text.isspace() \
+                and toks[j - 1].text not in TITLE_STOP:
+            j -= 1
+        run = _trim_start(toks[j:i + 1])
+        if not run:
+            continue
+        name = text[run[0].start:t.end]
+        modifier = name[: len(name) - len(suffix)]
+        if len(modifier) >= 4 and name not in lex.GENERIC_NAMES and not _generic(modifier, run) \
+                and specific(run, suffix) and len(name) <= 40:
+            kind_type = lex.classify_suffix(name)
+            typ = kind_type[2] if kind_type and kind_type[1] == "policy" else "plan"
+            out.append(Mention(run[0].start, t.end, name, "policy", typ, "title"))
+    return out
 
 
 def _extend_bracket(text: str, m: Mention) -> None:
@@ -307,6 +341,9 @@ def near_cue(clause: str, start: int, end: int) -> tuple[str, str] | None:
     return (before[-1][3], before[-1][2]) if before else None
 
 
+SITE_TYPES = ("park", "green-space", "wetland", "industrial-park", "river", "channel")
+
+
 def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
     """Decide between place, organization and project from the verbs of the clause."""
     clause = text[c_start:c_end]
@@ -322,6 +359,10 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
             m.kind = "project" if cue is not None and m.type != "station" else "place"
             if m.kind == "project":
                 m.type = project_type(m.surface, "other")
+    elif m.kind == "place" and m.type in SITE_TYPES:  # a park or a park of industry that is built
+        verb = _last_verb(before)
+        if cue is not None or (verb in BUILD_BEFORE and local_start - before.rfind(verb) < 12):
+            m.kind, m.type = "project", project_type(m.surface, "other")
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
         if cue is not None or any(c in clause for c in TRANSPORT_CUES):
             m.kind, m.type = "project", "transport"
@@ -339,7 +380,7 @@ def _last_verb(before: str) -> str | None:
     best: tuple[int, str] | None = None
     for verb in (*BUILD_BEFORE, *FOUND_BEFORE):
         at = before.rfind(verb)
-        if at >= 0 and (best is None or at + len(verb) > best[0] or (at + len(verb) == best[0] and len(verb) > len(best[1]))):
+        if at >= 0 and (best is None or (at + len(verb), len(verb)) > (best[0], len(best[1]))):
             best = (at + len(verb), verb)
     return best[1] if best else None
 
@@ -352,6 +393,7 @@ def propagate_lists(mentions: list[Mention], text: str) -> list[Mention]:
             continue
         out += _list_items_before(text, m)
     out += _list_before_tail(text)
+    out += _list_before_cue(text)
     return flat_longest(out)
 
 
@@ -372,8 +414,40 @@ def _list_items_before(text: str, m: Mention) -> list[Mention]:
     return items
 
 
+WEAK_CUES = frozenset({"建设", "推进", "推动", "加快推进", "完成", "运营", "签约", "纳入", "规划", "上报", "申报"})
+COUNTED = re.compile(r"[0-9一二三四五六七八九十百]+[个条所项处家座]")
+
+
+def _list_before_cue(text: str) -> list[Mention]:
+    """A list of bare names right before a status cue is a list of projects (A、B、C完成改造)."""
+    items: list[Mention] = []
+    for c_start, _c_end, cue, status in cues_in(text):
+        if cue in WEAK_CUES:
+            continue
+        start = c_start
+        while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and c_start - start < 60:
+            start -= 1
+        names = text[start:c_start].split("、")
+        if len(names) < 2 or c_start == start:
+            continue
+        words = [w for w in lex.BOUNDARY_WORDS if len(w) > 1 and w in names[0]]
+        if words:  # the first item carries the verb before it
+            cut = max(names[0].rfind(w) + len(w) for w in words)
+            start, names[0] = start + cut, names[0][cut:]
+        names[-1] = names[-1].split("等")[0]
+        if not all(2 <= len(n) <= 12 and not any(w in n for w in lex.BOUNDARY_WORDS if len(w) > 1)
+                   and not COUNTED.search(n) for n in names):
+            continue
+        pos = start
+        for name in names:
+            items.append(Mention(pos, pos + len(name), name, "project", project_type(name, "other"), "list",
+                                 status, cue))
+            pos += len(name) + 1
+    return items
+
+
 CATEGORY_TAIL = re.compile(
-    r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?[^，,；;。、等]{0,8}?(?P<cat>"
+    r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?(?!领域)[^，,；;。、等]{0,3}?(?P<cat>"
     + "|".join(sorted((re.escape(c) for c, _k, _t in lex.LIST_CATEGORIES), key=len, reverse=True)) + ")")
 
 
