@@ -8,6 +8,7 @@ killed when it passes it, and results beyond the cap are cut and marked (``X-KG-
 from __future__ import annotations
 
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -17,11 +18,12 @@ from kg.config import Settings
 from web.sparql_backends import Backend, make_backend
 from web.sparql_formats import UnknownFormat, negotiate
 from web.sparql_pool import PoolBusy, QueryTimeout, WorkerDied
-from web.sparql_text import error_position, shape
+from web.sparql_text import error_position, shape, tokens
 
 bp = Blueprint("sparql", __name__)
 
 MAX_QUERY_BYTES = 1_000_000  # a longer query text is refused (413) before it is read
+MAX_NESTING = 200  # levels of (), {} and [] in a query
 FORMAT_PARAMS = ("format", "output", "results")  # SPARQLWrapper sends all three
 TIMEOUT_STATUS = 422  # the request was understood but cannot be completed within our limits (a 4xx: the
 # query is at fault, and unlike 408 or 503 clients do not retry it automatically)
@@ -67,6 +69,9 @@ def parse_protocol(req: Request) -> QueryRequest:
     if req.content_length and req.content_length > MAX_QUERY_BYTES:
         raise ProtocolError(413, f"the request body is larger than {MAX_QUERY_BYTES} bytes")
     media = (req.mimetype or "").lower()
+    _strict_utf8(req.query_string, "query string")
+    if req.method == "POST" and media == "application/x-www-form-urlencoded":  # before the form is parsed
+        _strict_utf8(req.get_data(cache=True), "form body")
     if req.method == "POST" and media == "application/sparql-update" or "update" in req.values:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
     if req.method == "GET" or media == "application/x-www-form-urlencoded":
@@ -79,7 +84,11 @@ def parse_protocol(req: Request) -> QueryRequest:
             raise ProtocolError(400, "missing the query parameter")
         graphs = req.values  # graph URIs: in the body for a form POST, in the URL otherwise (both accepted)
     elif media == "application/sparql-query":
-        query = req.get_data(cache=False).decode(req.mimetype_params.get("charset", "utf-8"), "replace")
+        charset = req.mimetype_params.get("charset", "utf-8")
+        try:
+            query = req.get_data(cache=False).decode(charset)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ProtocolError(400, f"the query is not valid {charset}: {exc}") from exc
         graphs = req.args
     else:
         raise ProtocolError(415, "POST a query as application/sparql-query, or as the query field of "
@@ -105,6 +114,9 @@ def answer_query(query: str, *, default_graphs: list[str] | None = None, named_g
     settings: Settings = current_app.config["KG_SETTINGS"]
     if len(query.encode("utf-8")) > MAX_QUERY_BYTES:
         return error(413, f"the query is longer than {MAX_QUERY_BYTES} bytes")
+    depth = nesting_depth(query)
+    if depth > MAX_NESTING:  # the engine's recursive parser overflows its stack (SIGSEGV) long before 3000
+        return error(400, f"the query is nested {depth} levels deep; the limit is {MAX_NESTING}")
     found = shape(query)
     if found.is_update:
         return error(403, f"this endpoint is read-only: {found.form} (SPARQL Update) is not accepted")
@@ -117,6 +129,27 @@ def answer_query(query: str, *, default_graphs: list[str] | None = None, named_g
     job = {"query": query, "default_graphs": default_graphs or [], "named_graphs": named_graphs or [],
            "bindings": bindings or {}, "table": choice.table, "graph": choice.graph, "cap": settings.result_cap}
     return run_job(job, settings.query_timeout)
+
+
+def nesting_depth(query: str) -> int:
+    """The deepest nesting of (), {} and [] outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for token in tokens(query):
+        if token.kind == "other" and token.text in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.kind == "other" and token.text in ")}]":
+            depth -= 1
+    return deepest
+
+
+def _strict_utf8(raw: bytes, where: str) -> None:
+    """Werkzeug decodes invalid UTF-8 as U+FFFD: a query that is not the client's must be refused."""
+    for _name, value in urllib.parse.parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
+        try:
+            value.encode("latin-1").decode("utf-8")  # latin-1 round-trips the raw bytes
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(400, f"the {where} is not valid UTF-8 (byte {exc.start} of a value)") from exc
 
 
 def _format_values() -> list[str]:
