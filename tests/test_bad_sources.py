@@ -286,3 +286,29 @@ def test_a_report_truncated_at_a_character_boundary_is_still_a_report() -> None:
     with pytest.raises(SourceError, match="truncated") as caught:
         decode_text(cut, "cut.txt")
     assert caught.value.where == f"byte {lead}"
+
+
+@pytest.mark.parametrize(
+    "content, where, message",
+    [
+        (_real("haidian-2024"), "", "same content as the ingested source 'haidian-2024'"),
+        (_real("haidian-2022").decode("utf-8").encode("gbk"), "", "same content as the ingested source 'haidian-2022'"),
+        (b"", ", byte 0", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", ", byte 8", "binary"),
+    ],
+    ids=["duplicate", "duplicate in GBK", "empty", "binary"],
+)
+def test_kg_ingest_refuses_a_bad_or_duplicate_report(
+    content: bytes, where: str, message: str, home: Path, base: tuple[Path, Snapshot], tmp_path: Path
+) -> None:
+    report = tmp_path / "incoming.txt"
+    report.write_bytes(content)
+    sources = sorted(p.name for p in (home / "data" / "sources").iterdir())
+    proc = run_kg(
+        home, "ingest", str(report), "--title", "报告", "--district", "北京市海淀区",
+        "--execution-year", "2030", "--plan-year", "2031",
+    )  # fmt: skip
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert re.search(rf"error: \S*/incoming.txt{where}: .*{message}", proc.stderr), proc.stderr
+    assert sorted(p.name for p in (home / "data" / "sources").iterdir()) == sources
+    assert Snapshot.of(home / "var" / "store") == base[1]
