@@ -17,6 +17,7 @@ Rules, in order (each explainable from the sentence alone):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -174,13 +175,14 @@ KNOWN_NAMES: set[str] = set()  # gazetteer and register names, filled by the ext
 COMMON_FREQ = 200  # jieba frequency above which a word is ordinary vocabulary, not part of a proper name
 COMMON_CHARS = set("大小新老的和与及等村镇区市县街路园城中东南西北上下内外前后高低多少全各其")
 CJK = re.compile(r"^[\u4e00-\u9fff]$")
+SECTOR_WORDS = frozenset(w for _name, cues in lex.SECTORS for w in cues)
 FREQ: dict[str, int] = {}  # the tokenizer's word frequencies, set by the extractor
 
 
 def specific(tokens: list[Token], suffix: str) -> bool:
     """Whether a name holds something proper: a known name, letters or digits, a quotation, a rare
     word or an out-of-vocabulary character (丽|泽), or a sector term; 重点商业设施 holds none."""
-    sector_words = {w for _name, cues in lex.SECTORS for w in cues}
+    sector_words = SECTOR_WORDS
     text = "".join(t.text for t in tokens)
     body = text[: len(text) - len(suffix)] if text.endswith(suffix) else text
     if any(w in body for w in sector_words) or re.search(r"[A-Za-z0-9“《]", body):
@@ -223,7 +225,7 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
             run = _trim_start(run)
             if not run:
                 continue
-            m = _suffix_candidate(text, run) or _quote_candidate(text, run)
+            m = _programme(text, run, toks) or _suffix_candidate(text, run) or _quote_candidate(text, run)
             if m is not None:
                 _extend_bracket(text, m)
                 found.append((m, c_start, c_end))
@@ -231,6 +233,20 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
 
 
 TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一"})
+
+
+def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None:
+    """实施美丽乡村建设, 推进国际消费中心城市建设: a programme verb, a name without a place or project
+    suffix, and 建设 is a named programme of building, not a project."""
+    at = toks.index(run[-1])
+    before = text[max(0, run[0].start - 4):run[0].start]
+    if at + 1 >= len(toks) or toks[at + 1].text != "建设" or not before.endswith(lex.PROGRAMME_VERBS):
+        return None
+    last = lex.classify_suffix(run[-1].text)
+    if last is not None and _names_place(run[-1].text, last[0]) or len(text[run[0].start:run[-1].end]) < 3:
+        return None
+    end = toks[at + 1].end
+    return Mention(run[0].start, end, text[run[0].start:end], "policy", "programme", "programme")
 
 
 def _policy_titles(text: str, toks: list[Token]) -> list[Mention]:
@@ -300,17 +316,14 @@ def project_type(name: str, fallback: str) -> str:
     return best
 
 
-def cues_in(clause: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, cue, status) of every status cue in a clause, longest cue first at a position."""
-    out: list[tuple[int, int, str, str]] = []
-    taken: set[int] = set()
-    for cue, status in sorted(lex.STATUS_CUES, key=lambda c: -len(c[0])):
-        for m in re.finditer(re.escape(cue), clause):
-            span = set(range(m.start(), m.end()))
-            if not span & taken:
-                taken |= span
-                out.append((m.start(), m.end(), cue, status))
-    return sorted(out)
+CUE_PATTERN = re.compile("|".join(re.escape(c) for c, _s in sorted(lex.STATUS_CUES, key=lambda c: -len(c[0]))))
+CUE_STATUS = dict(lex.STATUS_CUES)
+
+
+@functools.lru_cache(maxsize=4096)
+def cues_in(clause: str) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, cue, status) of every status cue in a clause, the longest cue at each position."""
+    return tuple((m.start(), m.end(), m.group(), CUE_STATUS[m.group()]) for m in CUE_PATTERN.finditer(clause))
 
 
 INITIATORS = {"启动": "started", "力争": "planned", "谋划": "planned", "规划": "planned", "选址": "planned"}
