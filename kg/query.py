@@ -25,7 +25,7 @@ GRAPH_FORMATS = {
 def run_query(store: ox.Store, sparql: str, **kwargs: object):  # noqa: ANN201 - pyoxigraph result types
     try:
         # Our prefixes are predeclared (a query's own PREFIX lines override them). The default graph is
-        # the stored merge of every source graph (see kg.build._load_graph).
+        # the stored merge of every source graph (see kg.store.load_graph).
         return store.query(sparql, prefixes=PREFIX_MAP, **kwargs)
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from exc

@@ -105,6 +105,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def load_graph(store: ox.Store, ntriples: bytes, graph_iri: str) -> None:
+    """Into a source's named graph, and into the default graph, which is the merge of all of them.
+
+    Oxigraph's ``use_default_graph_as_union`` repeats a triple once per graph that holds it (a label
+    asserted by two reports would count twice); a stored merge gives set semantics, as SPARQL expects.
+    """
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+
+
 def open_store(store_root: Path) -> ox.Store:
     """The current store, read-only (many readers, no writer: builds write a new directory)."""
     layout = StoreLayout(store_root)

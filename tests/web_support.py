@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, SKOS, XSD
 from kg.config import PROJECT_ROOT, Settings, load_settings
 from kg.rdf.document import selector_triples
 from kg.rdf.namespaces import KG, bind_prefixes
-from kg.store import StoreLayout
+from kg.store import StoreLayout, load_graph
 
 BASE = "https://kg.haidian.example/"
 ID = Namespace(BASE + "id/")
@@ -269,11 +269,7 @@ def write_store(settings: Settings, graph: Graph) -> Path:
     st = ox.Store(str(build / "oxigraph"))
     ontology = Graph().parse(PROJECT_ROOT / "ontology" / "kg.ttl")
     for name, g in (("ontology", ontology), (SOURCE, graph)):
-        st.bulk_load(
-            g.serialize(format="nt", encoding="utf-8"),
-            format=ox.RdfFormat.N_TRIPLES,
-            to_graph=ox.NamedNode(BASE + "graph/" + name),
-        )
+        load_graph(st, g.serialize(format="nt", encoding="utf-8"), BASE + "graph/" + name)
     st.flush()
     del st
     (build / "validation").mkdir()

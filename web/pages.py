@@ -18,6 +18,7 @@ from kg.export import FORMATS, PREFIX_MAP, export
 from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import labels, local_path
+from web.saved_queries import SavedQuery, catalogue
 from web.storeholder import store
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -44,21 +45,9 @@ def _build() -> Path | None:
 # ---------- SPARQL page
 
 
-@dataclass(frozen=True)
-class Example:
-    name: str
-    title: str
-    text: str
-
-
-def examples(folder: Path) -> list[Example]:
-    """The saved queries: ``queries/NAME.rq``, titled by their first comment line."""
-    found = []
-    for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
-        text = path.read_text(encoding="utf-8")
-        comments = [line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")]
-        found.append(Example(path.stem, next((c for c in comments if c), path.stem), text))
-    return found
+def examples(folder: Path) -> list[SavedQuery]:
+    """The saved queries, read by the same header parser as /queries (title: 中文 / English)."""
+    return list(catalogue(folder).values())
 
 
 def completions() -> dict:
