@@ -34,7 +34,8 @@ def render(report: dict) -> str:
         lines.append(f"| {name} | {ms(q['oxigraph'])} | {ms(q.get('rdflib', {}))} | {ratio} |")
     web = report["web"]
     lines += ["", "| page (sequential) | median (p95) |", "| --- | --- |"]
-    lines += [f"| {label} | {ms(f)} |" for label, f in web["sequential"].items()]
+    lines += [f"| {label} | {ms(f)}{' — HTTP errors: ' + str(f['errors']) if f.get('errors') else ''} |"
+              for label, f in web["sequential"].items()]
     c = web["concurrent"]
     lines += ["", f"Concurrent: {c['clients']} clients for {c['seconds']:.0f} s from a second process: "
               f"{c['requests']} requests, {c['errors']} errors, latency {ms(c['latency'])}.", "",
