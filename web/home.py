@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, render_template
 
 from kg.config import ONTOLOGY_NS
-from kg.stats import graph_stats
+from kg.stats import Stats, graph_stats
 from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import class_key, labels
@@ -33,10 +35,22 @@ ENTRY_CLASSES = [
 ] + ["http://www.w3.org/2004/02/skos/core#Concept"]
 
 
+_stats_cache: dict[Path | None, Stats] = {}
+
+
+def cached_stats(layout: StoreLayout) -> Stats:
+    """The graph's statistics, computed once per build (counting every class takes seconds under load)."""
+    build = layout.current_build()
+    if build not in _stats_cache:
+        _stats_cache.clear()
+        _stats_cache[build] = graph_stats(store())
+    return _stats_cache[build]
+
+
 @bp.get("/")
 def index() -> str:
     settings = current_app.config["KG_SETTINGS"]
-    stats = graph_stats(store())
+    stats = cached_stats(StoreLayout(settings.store_dir))
     counts = {iri: n for iri, _, n in stats.classes}
     names = labels(counts, current_lang())
     entry = [
