@@ -17,6 +17,8 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
+from kg.extract import ExtractionContext
+from kg.extract.report import extract_report_entities
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
 from kg.rdf.iris import Minter
@@ -37,7 +39,10 @@ def small_document() -> tuple[Triple, ...]:
     text = source.read_text()
     cut = text.index("专栏2")  # the title block, part 一 with its sections and box 1
     parsed = parse_document(source.id, text[:cut])
-    return tuple(document_triples(source, parsed, Minter(BASE)))
+    minter, index = Minter(BASE), {}
+    triples = list(document_triples(source, parsed, minter, index))
+    ctx = ExtractionContext(source=source, parsed=parsed, minter=minter, segment_iris=index)
+    return tuple(triples + list(extract_report_entities(ctx)))  # the report's publisher and district
 
 
 def hierarchy() -> list[Triple]:
