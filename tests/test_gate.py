@@ -72,7 +72,7 @@ def test_a_failure_while_loading_leaves_no_half_written_store(
     settings = make_home(tmp_path)
     build(settings)
     before = _snapshot(settings.store_dir)
-    real_load = kg.build._load_graph
+    real_load = kg.build.load_graph
     calls = []
 
     def failing_load(store, graph, graph_iri):  # noqa: ANN001
@@ -81,7 +81,7 @@ def test_a_failure_while_loading_leaves_no_half_written_store(
             raise OSError("disk full (simulated)")
         real_load(store, graph, graph_iri)
 
-    monkeypatch.setattr(kg.build, "_load_graph", failing_load)
+    monkeypatch.setattr(kg.build, "load_graph", failing_load)
     with pytest.raises(OSError, match="simulated"):
         build(settings)
     assert _snapshot(settings.store_dir) == before
