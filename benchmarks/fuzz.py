@@ -39,6 +39,17 @@ def check_bytes(data: bytes) -> str:
     return check_text(text, parse_document, ParseError, check_document)
 
 
+def check_input(data: bytes) -> str:
+    """An atheris input: bytes for the decoder, or (after a 0 byte) text straight for the parser."""
+    if data[:1] == b"\x00":  # the text itself, to reach the parser with whatever a decoder lets through
+        from kg.errors import ParseError
+        from kg.parse import parse_document
+        from tests.test_parse_fuzz import check_document
+
+        return check_text(data[1:].decode("utf-8", "replace"), parse_document, ParseError, check_document)
+    return check_bytes(data)
+
+
 def check_text(text: str, parse_document, parse_error, check_document) -> str:  # noqa: ANN001
     try:
         doc = parse_document("fuzz", text)
@@ -102,18 +113,8 @@ def run_atheris(runs: int | None, seconds: int | None, corpus: Path | None, max_
             for i, start in enumerate(range(0, len(data), max(max_len * 2 // 3, 500))):
                 (seeds / f"{path.stem}-{i}").write_bytes(data[start : start + max_len - 1])
                 (seeds / f"{path.stem}-{i}-text").write_bytes(b"\x00" + data[start : start + max_len - 1])
-    counts = {"inputs": 0}
-
-    from kg.errors import ParseError
-    from kg.parse import parse_document
-    from tests.test_parse_fuzz import check_document
-
     def one_input(data: bytes) -> None:
-        counts["inputs"] += 1
-        if data[:1] == b"\x00":  # the text itself, to reach the parser with whatever a decoder lets through
-            check_text(data[1:].decode("utf-8", "replace"), parse_document, ParseError, check_document)
-        else:
-            check_bytes(data)
+        check_input(data)
 
     args = [sys.argv[0], str(seeds), f"-max_len={max_len}", "-print_final_stats=1"]
     if runs:

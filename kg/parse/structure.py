@@ -488,6 +488,7 @@ class Builder:
             i += 1
         # close containers: extend every container to its last descendant
         self.close(root)
+        _clamp_empty(root)
         for fn in self.footnotes:
             root.children.append(
                 Node("footnote", fn.start, fn.end, fn.text, number=fn.label, ordinal=cn_to_int(fn.label))
@@ -1050,3 +1051,12 @@ def build_structure(
     b = Builder(source_id, original, ct, footnotes)
     root = b.build()
     return root, b.unplaced
+
+
+def _clamp_empty(n: Node) -> None:
+    """Zero-width nodes (an empty row or cell) have no text, only a nominal place; the offset map can put that
+    place just past the parent's end (after trailing debris). Pull it inside, so every node nests in its parent."""
+    for c in n.children:
+        if c.start == c.end and not n.start <= c.start <= n.end:
+            c.start = c.end = min(max(c.start, n.start), n.end)
+        _clamp_empty(c)
