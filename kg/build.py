@@ -16,9 +16,8 @@ import shutil
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,11 +29,12 @@ from kg import __version__
 from kg.config import Settings
 from kg.errors import KGError, ParseError, SourceError, ValidationFailed
 from kg.extract import ExtractionContext, extract
+from kg.extract import warm_up as warm_extractors
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
 from kg.rdf.iris import Minter
 from kg.sources import Source, load_sources
-from kg.store import StoreLayout, load_graph
+from kg.store import StoreLayout, count_triples, load_graph
 from kg.validate import ValidationReport, validate_triples
 
 STAGES = ("parse", "extract", "rdf", "validate", "load")
@@ -154,8 +154,16 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def warm_up(source: Source, settings: Settings) -> None:
+    """Load the extractors' dictionaries and tokenizer in this process, before workers fork and share them."""
+    ctx = ExtractionContext(source=source, parsed=None, minter=Minter(settings.base_iri),  # type: ignore[arg-type]
+                            segment_iris={}, settings=settings)
+    warm_extractors(ctx)
+
+
 def processed_documents(sources: list[Source], settings: Settings, workers: int) -> Iterator[DocumentResult]:
-    """Each source's result, in source order; at most 2 × workers documents are in flight at once."""
+    """Each source's result as soon as it is ready (the store's content does not depend on the order);
+    at most 2 × workers documents are in flight at once."""
     try:
         if workers <= 1:
             yield from (process_document(source, settings) for source in sources)
@@ -168,17 +176,18 @@ def processed_documents(sources: list[Source], settings: Settings, workers: int)
             initargs=(os.getpid(),),
         )
         try:
-            todo, pending = iter(sources), deque[Future[DocumentResult]]()
+            todo, pending = iter(sources), set[Future[DocumentResult]]()
             for source in todo:
-                pending.append(pool.submit(process_document, source, settings))
+                pending.add(pool.submit(process_document, source, settings))
                 if len(pending) >= 2 * workers:
                     break
             while pending:
-                result = pending.popleft().result()
-                following = next(todo, None)
-                if following is not None:
-                    pending.append(pool.submit(process_document, following, settings))
-                yield result
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    following = next(todo, None)
+                    if following is not None:
+                        pending.add(pool.submit(process_document, following, settings))
+                    yield future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     except _CarriedError as carried:
@@ -211,7 +220,11 @@ def _stream_into_store(
         for ttl in ontology_files(settings.ontology_dir):  # kg.ttl and the concept schemes, not the shapes
             load_graph(store, _turtle_as_ntriples(ttl), str(minter.graph(ONTOLOGY_GRAPH)))
     results = []
-    for result in processed_documents(sources, settings, build_workers(len(sources))):
+    workers = build_workers(len(sources))
+    if workers > 1:
+        with timer.stage("extract"):
+            warm_up(sources[0], settings)
+    for result in processed_documents(sources, settings, workers):
         for stage, seconds in result.stage_seconds.items():
             timer.seconds[stage] += seconds
         if not result.report.conforms:
@@ -226,9 +239,10 @@ def _stream_into_store(
         results.append(result)
     with timer.stage("load"):
         store.flush()
-        count = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # distinct triples
+        count = count_triples(store)  # distinct triples: the default graph is the merge
     del store  # closes the database before the directory is published
-    return results, count
+    order = {source.id: i for i, source in enumerate(sources)}
+    return sorted(results, key=lambda r: order[r.source.id]), count
 
 
 Progress = Callable[[str], None]

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +112,18 @@ def load_graph(store: ox.Store, ntriples: bytes, graph_iri: str) -> None:
     Oxigraph's ``use_default_graph_as_union`` repeats a triple once per graph that holds it (a label
     asserted by two reports would count twice); a stored merge gives set semantics, as SPARQL expects.
     """
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    graphs = (ox.NamedNode(graph_iri), ox.DefaultGraph())
+    with ThreadPoolExecutor(2) as pool:  # Oxigraph loads outside the GIL: the two copies load side by side
+        for done in [pool.submit(store.bulk_load, ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=g) for g in graphs]:
+            done.result()
+
+
+def count_triples(store: ox.Store, graph: str | None = None) -> int:
+    """Triples in the default graph (the merge) or in one named graph. A SPARQL COUNT: twenty times faster
+    than counting ``quads_for_pattern``, which builds a Python object per quad."""
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    solution = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))
+    return int(solution["n"].value)
 
 
 def open_store(store_root: Path) -> ox.Store:

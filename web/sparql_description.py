@@ -21,7 +21,7 @@ from kg.query import run_query
 from kg.rdf.iris import Minter
 from kg.rdf.namespaces import PREFIXES, SD, bind_prefixes
 from kg.stats import graph_stats
-from kg.store import StoreLayout
+from kg.store import StoreLayout, count_triples
 from web.sparql_formats import content_type, negotiate, serialize_triples
 from web.storeholder import store
 
@@ -126,15 +126,11 @@ def _count(st: ox.Store, settings: Settings, info: dict) -> Counts:
     base = info.get("base_iri") or settings.base_iri
     minter = Minter(base)
     per_doc = {d["id"]: d.get("triples") for d in info.get("documents", [])}
-    sources = [(sid, title, per_doc.get(sid) or _graph_size(st, str(minter.graph(sid))))
+    sources = [(sid, title, per_doc.get(sid) or count_triples(st, str(minter.graph(sid))))
                for sid, title, *_ in found.sources]
     entities = number(ENTITIES.replace("?space", str(ox.Literal(f"{base}id/"))))
     return Counts(found.triples, entities, number(PROPERTIES), number(SUBJECTS),
                   [(iri, n) for iri, _, n in found.classes], sources)
-
-
-def _graph_size(st: ox.Store, graph: str) -> int:
-    return sum(1 for _ in st.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
 def void_description() -> Response:

@@ -55,6 +55,13 @@ Extractor = Callable[[ExtractionContext], Iterable[Triple]]
 EXTRACTORS: list[Extractor] = []
 
 
+def warm_up(ctx: ExtractionContext) -> None:
+    """Load what every document's extraction needs (dictionaries, the tokenizer) into this process."""
+    from kg.extract.prose import warm_up as warm_prose
+
+    warm_prose(ctx)
+
+
 def extract(ctx: ExtractionContext) -> list[Triple]:
     triples: list[Triple] = []
     for extractor in EXTRACTORS:

@@ -190,10 +190,7 @@ def _token_bounds(tk, text: str) -> set[int]:  # noqa: ANN001
 
 def document_mentions(parsed: ParsedDocument, plan_year: int, execution_year: int, gaz: Gazetteer,
                       reg: Register, ctx: ExtractionContext | None = None) -> list[Found]:
-    pattern, kinds, words = dictionary(gaz, reg)
-    tk = _tokenizer(ctx, words)
-    if not sp.FREQ:
-        sp.FREQ.update(tk.FREQ)
+    pattern, kinds, tk = _prepared(ctx, gaz, reg)
     found: list[Found] = []
     for s in prose_sentences(parsed, plan_year, execution_year):
         found += sentence_mentions(tk, pattern, kinds, s)
@@ -210,6 +207,22 @@ def resolver(ctx: ExtractionContext) -> Resolver:
     return ctx.resolver  # type: ignore[return-value]
 
 
+def _prepared(ctx: ExtractionContext | None, gaz: Gazetteer, reg: Register):  # noqa: ANN202 - jieba type
+    """The name pattern, the kinds of the names, and the tokenizer that knows them (both cached per process)."""
+    pattern, kinds, words = dictionary(gaz, reg)
+    tk = _tokenizer(ctx, words)
+    if not sp.FREQ:
+        sp.FREQ.update(tk.FREQ)
+    return pattern, kinds, tk
+
+
+def warm_up(ctx: ExtractionContext) -> None:
+    """Build the name dictionary and the tokenizer now (about 1 s, mostly jieba's dictionary): a build does
+    this once before it forks its workers, which then share them instead of each loading its own."""
+    res = resolver(ctx)
+    _prepared(ctx, res.gazetteer, res.register)
+
+
 def extract_prose(ctx: ExtractionContext) -> Iterator[Triple]:
     from kg.extract.prose_units import emit  # the units import this module's types
 
@@ -219,4 +232,4 @@ def extract_prose(ctx: ExtractionContext) -> Iterator[Triple]:
     yield from emit(ctx, res, found)
 
 
-__all__ = ["extract_prose", "document_mentions", "data_dir"]
+__all__ = ["extract_prose", "document_mentions", "data_dir", "warm_up"]

@@ -9,6 +9,9 @@ register and the suffix words as its user dictionary, and its prefix dictionary 
 from __future__ import annotations
 
 import functools
+import hashlib
+import marshal
+import os
 import re
 import threading
 from pathlib import Path
@@ -232,16 +235,36 @@ _LOCK = threading.Lock()
 
 @functools.lru_cache(maxsize=4)
 def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
-    """A jieba tokenizer with the given user words; built once per process and word list."""
+    """A jieba tokenizer with the given user words; built once per process and word list.
+
+    The word table (jieba's ~350k words and their prefixes, plus ours) is cached as one marshal file per
+    word list: ``marshal.loads`` of the bytes takes 0.3 s where jieba's own ``marshal.load`` from its file
+    object takes 1 s, and the user words come already added."""
     with _LOCK:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        directory = Path(cache_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        jieba.setLogLevel(60)
+        words = (*user_words, *(suffix for suffix, _kind, _typ in SUFFIXES if len(suffix) > 1))
+        cached = directory / f"words-{_digest(words)}.marshal"
         tk = jieba.Tokenizer()
         tk.tmp_dir = cache_dir
-        jieba.setLogLevel(60)
+        try:
+            tk.FREQ, tk.total = marshal.loads(cached.read_bytes())
+            tk.initialized = True
+            return tk
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # no cache yet, or a damaged one: build it
         tk.initialize()
         for word in user_words:
             tk.add_word(word, freq=100_000)
-        for suffix, _kind, _typ in SUFFIXES:
-            if len(suffix) > 1:
-                tk.add_word(suffix, freq=50_000)
+        for word in words[len(user_words):]:
+            tk.add_word(word, freq=50_000)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps((tk.FREQ, tk.total)))
+        os.replace(partial, cached)  # readers see the whole file or none
         return tk
+
+
+def _digest(words: tuple[str, ...]) -> str:
+    text = "\n".join((jieba.__version__, *words))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
