@@ -133,7 +133,8 @@ def _tokenizer(ctx: ExtractionContext | None, words: tuple[str, ...]):  # noqa: 
 
 def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # noqa: ANN001
     text = s.text
-    cands = sp.candidates(tk, text)
+    # a suffix candidate that is itself a dictionary name is left to the dictionary's filters (中关村|论坛)
+    cands = [c for c in sp.candidates(tk, text) if c[0].surface not in kinds]
     clause_of = {id(m): (a, b) for m, a, b in cands}
     bounds = _token_bounds(tk, text)
     dict_ms = [m for m in sp.dictionary_mentions(pattern, kinds, text)

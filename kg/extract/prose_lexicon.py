@@ -96,12 +96,14 @@ BOUNDARY_WORDS = _words("""
 打通 启用 建成投用 投入使用 正式开通 开工建设 完成改造 主体完工 基本完工 具有 影响力 全球 国际首个 全国首家 全市首家
 全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮 年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断
 加快建设 推动建设 支持建设 启动建设 有效 显著 明显
+深入开展 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办 高水平 办理
+用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
 """)
 
 # Words a name never starts with (numbers and measure phrases, demonstratives).
 BAD_START = re.compile(
     r"^(?:[0-9０-９一二三四五六七八九十百千万亿]+(?:个|项|家|处|条|座|所|批|类|宗|场|期|次|余|多|平方米|公里|公顷|亿元|万元)"
-    r"|这|该|各|本|此|全|我区|区级|市级)"
+    r"|余[个项家处条座所批类宗]|这|该|各|本|此|全|我区|区级|市级)"
 )
 # Ordinary words that are not names even when they end in a suffix.
 GENERIC_NAMES = _words("""
@@ -119,7 +121,7 @@ GENERIC_MODIFIERS = _words("""
 智能 信息 数据 安全 应急 防疫 核酸 检测 定点 救治 方舱 第三方 中小学 街 街镇 北部 南部 东部 西部 中部 周边 单位 结对
 热点 代建 更多 功能性 共性 技术 孵化 国际化 招商引资 跨国 合资 子 存管 地方 互联网 院所 城区 公园 小型 大型 研究型
 区级 街镇级 保留村 重点领域 首都 中小 小微 民办 公办 区内 区外 市内 境内 境外 海外 国内 国际 全球 首个 首批 首家
-示范 试点 特色 品牌 标准 模式
+示范 试点 特色 品牌 标准 模式 高精尖 新时代 非机动车 停放 引才 剩余 保留村 非保留村
 """)
 
 # A list closed by 等N个<category>: the category gives the items' kind (韩家川、后沙涧等5个村庄).
@@ -244,7 +246,9 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         directory = Path(cache_dir)
         directory.mkdir(parents=True, exist_ok=True)
         jieba.setLogLevel(60)
-        words = (*user_words, *(suffix for suffix, _kind, _typ in SUFFIXES if len(suffix) > 1))
+        suffixes = tuple(suffix for suffix, _kind, _typ in SUFFIXES if len(suffix) > 1)
+        boundaries = tuple(sorted(w for w in BOUNDARY_WORDS if len(w) > 1))
+        words = (*user_words, *suffixes, *boundaries)
         cached = directory / f"words-{_digest(words)}.marshal"
         tk = jieba.Tokenizer()
         tk.tmp_dir = cache_dir
@@ -257,8 +261,11 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         tk.initialize()
         for word in user_words:
             tk.add_word(word, freq=100_000)
-        for word in words[len(user_words):]:
+        for word in suffixes:
             tk.add_word(word, freq=50_000)
+        for word in boundaries:  # a verb jieba does not know (用好, 投用) is cut whole, so it can end a name
+            if not tk.FREQ.get(word):
+                tk.add_word(word, freq=10_000)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(marshal.dumps((tk.FREQ, tk.total)))
         os.replace(partial, cached)  # readers see the whole file or none

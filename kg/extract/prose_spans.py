@@ -173,6 +173,7 @@ KNOWN_NAMES: set[str] = set()  # gazetteer and register names, filled by the ext
 
 
 COMMON_FREQ = 200  # jieba frequency above which a word is ordinary vocabulary, not part of a proper name
+COMMON_CHAR_FREQ = 5000  # a one-character word this frequent (多, 驻, 强) is ordinary, not part of a name (丽|泽)
 COMMON_CHARS = set("大小新老的和与及等村镇区市县街路园城中东南西北上下内外前后高低多少全各其")
 CJK = re.compile(r"^[\u4e00-\u9fff]$")
 SECTOR_WORDS = frozenset(w for _name, cues in lex.SECTORS for w in cues)
@@ -187,11 +188,14 @@ def specific(tokens: list[Token], suffix: str) -> bool:
     body = text[: len(text) - len(suffix)] if text.endswith(suffix) else text
     if any(w in body for w in sector_words) or re.search(r"[A-Za-z0-9“《]", body):
         return True
+    singles = 0  # consecutive one-character words: jieba could not join them, an unknown name (朱|房)
     for t in tokens:
         word = t.text
         if word in KNOWN_NAMES and len(word) >= 2:
             return True
-        if CJK.match(word) and word not in COMMON_CHARS and word != suffix:
+        odd = CJK.match(word) is not None and word not in COMMON_CHARS and word != suffix
+        singles = singles + 1 if odd else 0
+        if odd and (FREQ.get(word, 0) < COMMON_CHAR_FREQ or singles >= 2):
             return True
         if len(word) >= 2 and not word.endswith(suffix) and FREQ.get(word, 0) < COMMON_FREQ:
             return True
