@@ -156,7 +156,8 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
             if near:
                 m.status, m.cue = near
         if m.kind == "project" and s.plan:
-            m.status = "planned"  # the plan part promises what the next year will do
+            a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
+            m.status = sp.plan_status(text[a:b], m.start - a, m.end - a, m.status)
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out

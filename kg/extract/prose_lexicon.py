@@ -178,7 +178,8 @@ WELL_KNOWN_ORGS: dict[str, str] = {
 
 STATUS_CUES: tuple[tuple[str, str], ...] = (
     # (cue, status), longest first at match time; what the sentence says, not what is known elsewhere
-    ("建成通车", "opened"), ("开园运营", "opened"), ("完成签约", "under-way"), ("完成拆除", "under-way"),
+    ("建成通车", "opened"), ("建成开学", "opened"), ("预计", "planned"), ("开园运营", "opened"),
+    ("完成签约", "under-way"), ("完成拆除", "under-way"),
     ("开工建设", "started"), ("主体结构封顶", "under-way"), ("主体完工", "under-way"), ("基本完工", "completed"),
     ("完成疏解", "completed"), ("疏解", "completed"), ("封顶", "under-way"),
     ("建成投用", "opened"), ("建成开放", "opened"), ("投入使用", "opened"), ("正式开通", "opened"), ("开通", "opened"),

@@ -35,7 +35,9 @@ NUMBERISH = re.compile(
 )
 BUILD_BEFORE = ("启动建设", "开工建设", "建设", "建成", "新建", "改建", "扩建")
 FOUND_BEFORE = ("成立", "组建", "牵头组建", "发布", "设立", "搭建", "布局")
-TRANSPORT_CUES = ("开通", "通车", "打通", "建成", "开工", "贯通", "断头路", "竣工", "完工")
+TRANSPORT_CUES = ("开通", "通车", "打通", "建成", "开工", "贯通", "断头路", "竣工", "完工", "建设", "施工", "北延",
+                  "南延")
+ROAD_AS_PLACE = re.compile(r"^(?:与|和|路口|口|沿线|周边|两侧|以[东南西北])")
 PROJECT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("housing", ("安置房", "住房", "保障房", "棚户区", "公租房", "租赁", "REITs", "REITS")),
     ("renewal", ("改造", "更新", "平房", "老旧", "危旧", "号院", "提升")),
@@ -348,14 +350,39 @@ def status_near(clause: str, start: int, end: int) -> tuple[str, str] | None:
     return (before[-1][3], before[-1][2]) if before else None
 
 
+ONGOING = ("加快", "在施", "续建", "提速", "按节奏")
+MILESTONES = frozenset({"started", "completed", "opened"})
+
+
+def plan_status(clause: str, start: int, end: int, status: str | None) -> str:
+    """The status of a project in the part about the plan year: a promise (planned), except what the plan
+    says is already built and lived in (建成入住) or what it keeps going (加快推进 X, 在施项目, X 建设提速)."""
+    if "建成入住" in clause[end:end + 12] or "已建成" in clause[max(0, start - 4):start]:
+        return "completed"
+    if status in MILESTONES:
+        return "planned"  # 推动 X 开工, 力争 X 开通: a milestone still to come
+    return "under-way" if any(w in clause for w in ONGOING) else "planned"
+
+
 def near_cue(clause: str, start: int, end: int) -> tuple[str, str] | None:
     """A status cue right after a mention (≤ 8 characters on) or right before it (≤ 4 characters)."""
     cues = cues_in(clause)
-    after = [c for c in cues if 0 <= c[0] - end <= 8]
+    after = [c for c in cues if 0 <= c[0] - end <= 8 or c[0] > end and _list_gap(clause[end:c[0]])]
     if after:
         return after[0][3], after[0][2]
     before = [c for c in cues if 0 <= start - c[1] <= 4]
     return (before[-1][3], before[-1][2]) if before else None
+
+
+SITE_CUES = frozenset({"选址", "立项", "主体结构", "结构施工", "封顶", "主体结构封顶", "主体完工", "建设"})
+LIST_LINKS = frozenset({"等", "和", "及", "以及", "与"})
+
+
+def _list_gap(gap: str) -> bool:
+    """Whether the text between a mention and a cue is only the rest of its list (、B、C等 …): the cue then
+    speaks of every item (A、B、C结构施工)."""
+    return gap.startswith("、") and len(gap) <= 40 and not any(
+        w in gap for w in lex.BOUNDARY_WORDS if len(w) > 1 and w not in LIST_LINKS)
 
 
 SITE_TYPES = ("park", "green-space", "wetland", "industrial-park", "river", "channel")
@@ -370,18 +397,23 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
     if m.kind == "?":
         if m.type in ("hospital", "platform"):  # 中心, 医院: built = project, founded = organization
             builds = _last_verb(before) in BUILD_BEFORE or (
-                cue is not None and cue[0] not in ("under-way", "planned") and _last_verb(before) not in FOUND_BEFORE)
+                cue is not None and (cue[0] not in ("under-way", "planned") or cue[1] in SITE_CUES)
+                and _last_verb(before) not in FOUND_BEFORE)
             m.kind, m.type = ("project", "facility") if builds else ("organization", m.type)
         else:
             m.kind = "project" if cue is not None and m.type != "station" else "place"
             if m.kind == "project":
                 m.type = project_type(m.surface, "other")
+    elif m.kind == "place" and m.type == "named-area" and cue is not None and cue[0] in MILESTONES \
+            and cue[1] not in ("完成", "落地") and local_end <= clause.find(cue[1]) and not before.endswith("在"):
+        m.kind, m.type = "project", project_type(m.surface, "other")  # 医学院北区投入使用: a campus that opens
     elif m.kind == "place" and m.type in SITE_TYPES:  # a park or a park of industry that is built
         verb = _last_verb(before)
         if cue is not None or (verb in BUILD_BEFORE and local_start - before.rfind(verb) < 12):
             m.kind, m.type = "project", project_type(m.surface, "other")
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
-        if cue is not None or any(c in clause for c in TRANSPORT_CUES):
+        # a road is a project when the clause builds or opens a road, not when it is a landmark (X路口, X沿线)
+        if any(c in clause for c in TRANSPORT_CUES) and not ROAD_AS_PLACE.match(_after_list(clause[local_end:])):
             m.kind, m.type = "project", "transport"
     elif m.kind == "organization" and m.type in ("research-institute",) and _last_verb(before) in BUILD_BEFORE:
         m.kind, m.type = "project", "facility"
@@ -390,6 +422,16 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
         found = status_near(clause, local_start, local_end)
         if found is not None:
             m.status, m.cue = found
+
+
+def _after_list(rest: str) -> str:
+    """The text after the list a mention begins (、学院路等周边地区 → 周边地区)."""
+    if rest.startswith("等"):
+        return rest[1:]
+    if not rest.startswith("、"):
+        return rest
+    tail = rest.split("等", 1)
+    return tail[1] if len(tail) == 2 and "，" not in tail[0] and len(tail[0]) <= 40 else rest
 
 
 def _last_verb(before: str) -> str | None:
@@ -431,7 +473,8 @@ def _list_items_before(text: str, m: Mention) -> list[Mention]:
     return items
 
 
-WEAK_CUES = frozenset({"建设", "推进", "推动", "加快推进", "完成", "运营", "签约", "纳入", "规划", "上报", "申报"})
+WEAK_CUES = frozenset({"预计", "建设", "推进", "推动", "加快推进", "完成", "运营", "签约", "纳入", "规划", "上报",
+                       "申报"})
 COUNTED = re.compile(r"[0-9一二三四五六七八九十百]+[个条所项处家座]")
 
 
