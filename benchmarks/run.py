@@ -221,13 +221,54 @@ def bench_scale(plan: Plan, work: Path) -> dict:
         store = (home / "var/store/current").resolve()
         queries = bench_queries(Plan(query_runs=5, query_budget=2.0), home, with_rdflib=False)
         medians = [q["oxigraph"]["median"] for q in queries.values()]
+        pages = bench_busiest_pages(home, plan.web_runs)
         rows[str(n)] = {"reports": n, "build_s": run["wall"], "peak_mb": run["peak_mb"],
                         "triples": run["info"]["triples"], "store_mb": dir_size_mb(store),
                         "stage_seconds": run["info"]["stage_seconds"],
                         "query_median_max_ms": 1000 * max(medians, default=0),
-                        "queries": {k: q["oxigraph"] for k, q in queries.items()}}
+                        "queries": {k: q["oxigraph"] for k, q in queries.items()}, "pages": pages}
         shutil.rmtree(sources)
     return rows
+
+
+BUSIEST_ENTITY = """
+SELECT ?entity ?label WHERE {
+  { SELECT ?entity (COUNT(*) AS ?mentions) WHERE { ?m kg:mentionOf ?entity } GROUP BY ?entity
+    ORDER BY DESC(?mentions) LIMIT 1 }
+  ?entity rdfs:label ?label .
+} LIMIT 1"""
+
+
+def busiest_entity(home: Path) -> tuple[str, str]:
+    """The entity with the most mentions (the heaviest entity page) and its label (a search term)."""
+    from kg.query import run_query
+    from kg.store import open_store
+
+    row = next(iter(run_query(open_store(home / "var/store"), BUSIEST_ENTITY)))
+    return row["entity"].value, row["label"].value
+
+
+def server_ms(url: str) -> float:
+    """The app's own time for one request, from its Server-Timing header (web/timing.py)."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+        header = response.headers.get("Server-Timing", "")
+    return float(header.split("dur=")[1]) if "dur=" in header else float("nan")
+
+
+def bench_busiest_pages(home: Path, runs: int) -> dict:
+    """Server time of the busiest entity's page and of a search for its label."""
+    entity, label = busiest_entity(home)
+    proc, base = start_server(home)
+    try:
+        path = urllib.parse.urlparse(entity).path
+        urls = {"entity page": base + path, "search": base + "/search?" + urllib.parse.urlencode({"q": label})}
+        server_ms(urls["entity page"])  # warm the caches a first visitor would warm
+        return {label_: summary([server_ms(url) / 1000 for _ in range(runs)]) | {"url": url[len(base):]}
+                for label_, url in urls.items()}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def run(quick: bool = False, sizes: tuple[int, ...] | None = None, json_path: Path | None = None,

@@ -39,9 +39,12 @@ def render(report: dict) -> str:
     c = web["concurrent"]
     lines += ["", f"Concurrent: {c['clients']} clients for {c['seconds']:.0f} s from a second process: "
               f"{c['requests']} requests, {c['errors']} errors, latency {ms(c['latency'])}.", "",
-              "| synthetic reports | build | peak memory | triples | store on disk | slowest saved query (median) |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "| synthetic reports | build | peak memory | triples | store on disk | slowest saved query (median) "
+              "| entity page, server (median) | search, server (median) |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in report["scale"].values():
+        pages = row.get("pages", {})
         lines.append(f"| {row['reports']} | {row['build_s']:.1f} s | {row['peak_mb']:.0f} MB | {row['triples']} | "
-                     f"{row['store_mb']:.0f} MB | {row['query_median_max_ms']:.1f} ms |")
+                     f"{row['store_mb']:.0f} MB | {row['query_median_max_ms']:.1f} ms | "
+                     f"{ms(pages.get('entity page', {}))} | {ms(pages.get('search', {}))} |")
     return "\n".join(lines)

@@ -177,11 +177,12 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web app and the SPARQL endpoint with waitress (a production WSGI server)."""
     import waitress
 
-    from web import create_app
+    from web import create_app, warm_caches
 
     settings = _settings(ctx)
     host, port = host or settings.host, port or settings.port
     app = create_app(settings)
+    warm_caches(app)
     click.echo(f"serving http://{host}:{port}/ (store {settings.store_dir})")
     waitress.serve(app, host=host, port=port, threads=settings.threads, ident="kg")
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from flask import Flask
 
 from kg.config import Settings, load_settings
+from kg.errors import KGError
 from web.storeholder import StoreHolder
 
 
@@ -20,6 +24,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+def warm_caches(app: Flask) -> threading.Thread:
+    """Build the per-store caches (search index, home-page figures) in the background, so that the first
+    visitor does not wait for them (seconds on a large store). A missing store is left to the pages to report."""
+
+    def warm() -> None:
+        from kg.store import StoreLayout
+        from web.home import cached_stats
+        from web.search import get_index
+
+        with app.app_context(), contextlib.suppress(KGError):
+            get_index()
+            cached_stats(StoreLayout(app.config["KG_SETTINGS"].store_dir))
+
+    thread = threading.Thread(target=warm, name="warm-caches", daemon=True)
+    thread.start()
+    return thread
+
+
 def _blueprints() -> list:
     """Every area of the site; one line each (imported here so that the app factory stays cheap to read)."""
     from web.entity_page import bp as entity
@@ -33,5 +55,6 @@ def _blueprints() -> list:
     from web.security import bp as security
     from web.source_view import bp as source
     from web.sparql import bp as sparql
+    from web.timing import bp as timing
 
-    return [home, security, i18n, search, entity, source, explorer, pages, sparql, linked_data, saved_queries]
+    return [timing, home, security, i18n, search, entity, source, explorer, pages, sparql, linked_data, saved_queries]
