@@ -148,6 +148,11 @@ POLICY_LEFT = _words("""
 用足 用足用好 放大 在 与 和 及 以及 等 并 同时 衔接 做好 编制实施 研提 提出 审议 通过 批复 取得 完成 全面 持续
 """)
 
+# Stock phrases of government prose in quotes that name no programme (the meetings, the duties, the slogans).
+NOT_PROGRAMMES = _words("""
+两会 四个服务 一老一小 三张清单 一站式 一网通办 一件事 放管服 四个中心 两个确立 两个维护 四个意识 四个自信
+""")
+
 # Verbs that take a named programme as their object: 落地“一业一证”, 推行“服务包”.
 PROGRAMME_VERBS = ("实施", "推行", "开展", "落实", "深化", "推进", "落地", "打造", "创建", "启动", "推广", "出台",
                    "印发", "制定", "建立", "完善", "健全", "执行", "探索", "试行", "升级")

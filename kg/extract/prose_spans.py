@@ -204,6 +204,12 @@ def specific(tokens: list[Token], suffix: str) -> bool:
     return False
 
 
+# a short quotation counting its parts is the name of a programme: “两区”, “一业一证”, “三线一单”, “十四五”
+NUMBERED_SLOGAN = re.compile(r"“(?=[^”]*[一二三四五六七八九十两百千万])[^”]{2,6}”")
+# a spatial layout (“三横两纵一带”, “两核一桥”) or a method per item (“一村一策”) is not a programme's name
+SPATIAL_SLOGAN = re.compile(r"[横纵带核轴翼桥廊心]”|^“一.一策”$")
+
+
 def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
     """《…》 is a policy document; a quotation with nothing naming after it, a named programme."""
     quotes = [t for t in run if t.text[0] in "《“"]
@@ -213,7 +219,9 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
     if t.text.startswith("《"):
         return Mention(t.start, t.end, t.text, "policy", "document", "title")
     before = text[max(0, t.start - 4):t.start]
-    if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS):
+    if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
+        return None
+    if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS) or NUMBERED_SLOGAN.fullmatch(t.text):
         return Mention(t.start, t.end, t.text, "policy", "programme", "quote")
     return None
 
@@ -263,7 +271,7 @@ def _policy_titles(text: str, toks: list[Token]) -> list[Mention]:
         if suffix is None or (i + 1 < len(toks) and not toks[i + 1].boundary and toks[i + 1].text[0] not in "（("):
             continue
         j = i
-        while j > 0 and toks[j - 1].text not in lex.POLICY_LEFT and toks[j - 1].text not in "、“”《》，," \
+        while j > 0 and (toks[j - 1].text not in lex.POLICY_LEFT or j == i) and toks[j - 1].text not in "、“”《》，," \
                 and not toks[j - 1].text.isspace() \
                 and toks[j - 1].text not in TITLE_STOP:
             j -= 1
