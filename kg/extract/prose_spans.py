@@ -259,6 +259,13 @@ def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None
     last = lex.classify_suffix(run[-1].text)
     if last is not None and _names_place(run[-1].text, last[0]) or len(text[run[0].start:run[-1].end]) < 3:
         return None
+    inner = lex.classify_suffix(run[-1].text.strip("“”"))
+    if len(run) == 1 and run[0].text.startswith("“") and inner is not None and inner[1] in ("place", "project", "?") \
+            and len(run[0].text) >= 6:
+        t = run[0]  # 启动“海淀AI原点社区”建设: a quoted place that is built is a project
+        return Mention(t.start, t.end, t.text, "project", project_type(t.text, "other"), "quote")
+    if _generic(text[run[0].start:run[-1].end], run):
+        return None  # 推进配套设施建设: building in general, no programme
     end = toks[at + 1].end
     return Mention(run[0].start, end, text[run[0].start:end], "policy", "programme", "programme")
 
