@@ -28,7 +28,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel"}
 HIDDEN_IN = {KG + "mentionOf", RDF + "subject", RDF + "object"}  # provenance plumbing, shown as sources
-MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED = 1000, 300, 30, 300
+MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT = 1000, 300, 30, 300, 3
 
 OUT = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {MAX_FACTS + 1}"
 IN = f"SELECT ?s ?x ?p WHERE {{ ?x ?p ?s FILTER(isIRI(?x)) }} LIMIT {MAX_IN * 3}"
@@ -45,8 +45,9 @@ SELECT ?s ?seg ?ms ?me WHERE {{
 SEGMENTS = """
 SELECT ?seg ?start ?end ?exact ?docid WHERE {
   VALUES ?seg { %s }
-  ?seg oa:hasSelector ?pos , ?quote ; kg:document ?doc .
-  ?pos oa:start ?start ; oa:end ?end . ?quote oa:exact ?exact . ?doc dcterms:identifier ?docid .
+  ?seg kg:document ?doc . ?doc dcterms:identifier ?docid .
+  ?seg oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end .
+  ?seg oa:hasSelector ?quote . ?quote oa:exact ?exact .
 }
 """
 MENTIONS_IN = """
@@ -60,7 +61,7 @@ SELECT ?s ?r ?year ?status ?seg WHERE {
   ?s kg:statusRecord ?r .
   OPTIONAL { ?r kg:year ?year } OPTIONAL { ?r kg:status ?status }
   OPTIONAL { { ?r prov:wasDerivedFrom ?seg } UNION { ?r kg:sentence ?seg } }
-} ORDER BY ?year ?r
+} ORDER BY ?year ?r LIMIT 200
 """
 CONTAINED = f"SELECT ?s ?x WHERE {{ ?x kg:locatedIn ?s }} LIMIT {MAX_CONTAINED}"
 
@@ -78,6 +79,7 @@ class Snippet:
 class Fact:
     value: Term
     sources: list[Snippet] = field(default_factory=list)
+    total: int = 0  # sources of the fact, of which the first MAX_SOURCES_PER_FACT are shown
 
 
 @dataclass
@@ -149,13 +151,26 @@ class Sources:
         return self.snippet(segment, sorted(spans))
 
 
-def _groups(rows: list, names: dict[str, str], sources: dict[tuple[str, str], list[Snippet]]) -> list[Group]:
+def _groups(rows: list, names: dict[str, str], sources: dict[tuple[str, str], list[Snippet]],
+            totals: dict[tuple[str, str], int] | None = None) -> list[Group]:
     grouped: dict[str, list[Fact]] = defaultdict(list)
     for p, o in rows:
         key = (p.value, o.value if isinstance(o, ox.NamedNode | ox.Literal) else str(o))
-        grouped[p.value].append(Fact(term(o, names), sources.get(key, [])))
+        grouped[p.value].append(Fact(term(o, names), sources.get(key, []), (totals or {}).get(key, 0)))
     ordered = sorted(grouped.items(), key=lambda kv: (kv[0].startswith(RDF), names.get(kv[0], kv[0])))
     return [Group(term(ox.NamedNode(p), names), facts) for p, facts in ordered]
+
+
+def _shown_statements(statements: list) -> tuple[list, dict[tuple[str, str], int]]:
+    """The first few statements of each fact (their sentences are fetched and shown), and each fact's count:
+    a department named in a thousand reports has thousands, and fetching them all made the page slow."""
+    shown, totals = [], defaultdict(int)
+    for r in statements:
+        key = (r["p"].value, r["o"].value)
+        totals[key] += 1
+        if totals[key] <= MAX_SOURCES_PER_FACT:
+            shown.append(r)
+    return shown, totals
 
 
 def _fact_sources(iri: str, src: Sources, statements: list) -> dict[tuple[str, str], list[Snippet]]:
@@ -217,7 +232,7 @@ def render_entity_page(iri: str) -> str | None:
     if not out and not incoming:
         return None
     types = [o.value for p, o in out if p.value == RDF + "type" and isinstance(o, ox.NamedNode)]
-    statements = _q(STATEMENTS, iri)
+    statements, totals = _shown_statements(_q(STATEMENTS, iri))
     mentions = _q(MENTIONS, iri)
     status_rows = _q(STATUS, iri)
     contained = _q(CONTAINED, iri)
@@ -246,7 +261,7 @@ def render_entity_page(iri: str) -> str | None:
         types=[term(ox.NamedNode(t), names) for t in types],
         type_keys=[class_key(t) for t in types],
         alt=[o.value for p, o in out if p.value == SKOS + "altLabel"],
-        groups=_groups(shown[:MAX_FACTS], names, _fact_sources(iri, src, statements)),
+        groups=_groups(shown[:MAX_FACTS], names, _fact_sources(iri, src, statements), totals),
         truncated=len(out) > MAX_FACTS,
         incoming=_groups([(p, x) for x, p in incoming[:MAX_IN]], names, {}),
         mentions=[

@@ -42,6 +42,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "facts": ("事实", "Facts"),
     "incoming": ("指向此实体的链接", "Incoming links"),
     "sources_of_fact": ("出处", "Sources"),
+    "more_sources": ("另有 {n} 处出处未列出（可在 SPARQL 端点查询）",
+                     "{n} more sources not listed (ask the SPARQL endpoint)"),
     "mentions": ("原文提及", "Mentions in the sources"),
     "open_source": ("查看原文", "View in source"),
     "neighbourhood": ("关系图", "Neighbourhood"),
