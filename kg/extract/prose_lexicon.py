@@ -45,7 +45,8 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("先行区", "place", "named-area"), ("片区", "place", "named-area"), ("组团", "place", "named-area"),
     ("科学城", "place", "named-area"), ("集聚区", "project", "industrial"), ("示范区", "policy", "programme"),
     # organizations
-    ("平台", "organization", "platform"), ("中心", "?", "platform"), ("研究院", "organization", "research-institute"),
+    ("平台", "organization", "platform"), ("院", "organization", "research-institute"),
+    ("中心", "?", "platform"), ("研究院", "organization", "research-institute"),
     ("研究所", "organization", "research-institute"), ("实验室", "organization", "research-institute"),
     ("科学院", "organization", "research-institute"), ("大学", "organization", "university"),
     ("学院", "organization", "university"), ("医院", "?", "hospital"), ("公司", "organization", "enterprise"),
@@ -96,9 +97,13 @@ BOUNDARY_WORDS = _words("""
 打通 启用 建成投用 投入使用 正式开通 开工建设 完成改造 主体完工 基本完工 具有 影响力 全球 国际首个 全国首家 全市首家
 全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮 年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断
 加快建设 推动建设 支持建设 启动建设 有效 显著 明显
-深入开展 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办 高水平 办理
+深入开展 抓好 转为 转入 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办
+高水平 办理
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
 """)
+
+# Words that end in a suffix but end no name (宅基地 is land, not an industrial base).
+NOT_NAME_ENDS = _words("宅基地 范围内 体验 综合整治")
 
 # Words a name never starts with (numbers and measure phrases, demonstratives).
 BAD_START = re.compile(
@@ -168,6 +173,13 @@ WELL_KNOWN_PLACES: dict[str, str] = {
 京津冀 长三角 粤港澳大湾区 大湾区 京津冀都市圈 环首都经济圈 城市副中心 北京城市副中心 副中心
 """), "named-area"),
 }
+# Countries: a name that begins with one is specific (马来西亚使馆), though the country alone is not scored here.
+COUNTRIES = _words("""
+中国 美国 英国 法国 德国 日本 韩国 俄罗斯 印度 马来西亚 土耳其 泰国 越南 新加坡 阿联酋 沙特 以色列 意大利 西班牙 荷兰
+瑞士 瑞典 芬兰 丹麦 挪威 比利时 奥地利 波兰 澳大利亚 新西兰 加拿大 巴西 墨西哥 阿根廷 埃及 南非 印尼 印度尼西亚
+哈萨克斯坦 巴基斯坦 蒙古 老挝 柬埔寨 缅甸 菲律宾 孟加拉国 伊朗 卡塔尔 塞尔维亚 匈牙利 希腊 葡萄牙 爱尔兰 智利 秘鲁
+""")
+
 # Usual short forms of universities and academies (national knowledge, not one report's).
 WELL_KNOWN_ORGS: dict[str, str] = {
     **dict.fromkeys(_words("""

@@ -127,7 +127,7 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         if MEASURES_COUNT.search(name) and i == len(run) - 1 and len(name) > 4:
             return Mention(start, t.end, name, "policy", "measures", "suffix")
         found = lex.classify_suffix(name)
-        if found is None:
+        if found is None or t.text in lex.NOT_NAME_ENDS:
             continue
         suffix, kind, typ = found
         if len(suffix) == 1 and not _names_place(t.text, suffix):
@@ -190,10 +190,13 @@ def specific(tokens: list[Token], suffix: str) -> bool:
     body = text[: len(text) - len(suffix)] if text.endswith(suffix) else text
     if any(w in body for w in sector_words) or re.search(r"[A-Za-z0-9“《]", body):
         return True
+    content = [t.text for t in tokens if t.text != suffix and len(t.text) >= 2 and t.text not in lex.GENERIC_MODIFIERS]
+    if len(tokens) >= 5 and len(content) >= 3:
+        return True  # a long descriptive name (基因细胞药物产业孵化中心) names one thing
     singles = 0  # consecutive one-character words: jieba could not join them, an unknown name (朱|房)
     for t in tokens:
         word = t.text
-        if word in KNOWN_NAMES and len(word) >= 2:
+        if (word in KNOWN_NAMES or word in lex.COUNTRIES) and len(word) >= 2:
             return True
         odd = CJK.match(word) is not None and word not in COMMON_CHARS and word != suffix
         singles = singles + 1 if odd else 0
@@ -246,7 +249,8 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
     return found
 
 
-TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一"})
+TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一", "一批", "实现", "突破", "力争",
+                        "抓好", "范围内"})
 
 
 def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None:
