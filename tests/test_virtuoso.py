@@ -187,6 +187,25 @@ def test_update_protocol_replaces_a_graph_whole(virtuoso: str, size: int) -> Non
     assert remote_count(virtuoso, graph) == 0
 
 
+@pytest.mark.parametrize(("protocol", "path", "size"), [("gsp", "/sparql-graph-crud", 1500), ("update", "/sparql", 50),
+                                                    ("update", "/sparql", 1500)])
+def test_a_failed_load_leaves_the_remote_graph_as_it_was(virtuoso: str, protocol: str, path: str, size: int) -> None:
+    """A load whose data breaks near its end (a truncated download, a bug) is refused, and the graph keeps
+    its previous content whole: the PUT is parsed before it replaces, staged batches MOVE only when all went in."""
+    graph = f"https://test.example/graph/failed-{protocol}-{size}"
+    good = "".join(f"<https://test.example/s{i}> <https://test.example/v> \"1\" .\n" for i in range(size)).encode()
+    load = remote.put_graph if protocol == "gsp" else remote.update_graph
+    load(f"{virtuoso}{path}", graph, good)
+    broken = good.replace(b'"1"', b'"2"') + b"<https://test.example/broken> <not a triple\n"
+    with pytest.raises(remote.RemoteError):
+        load(f"{virtuoso}{path}", graph, broken)
+    assert remote_count(virtuoso, graph) == size
+    answer = remote.query(f"{virtuoso}/sparql", f'ASK {{ GRAPH <{graph}> {{ ?s ?p "2" }} }}',
+                          accept="application/sparql-results+xml")
+    assert not bool(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.XML))
+    remote.drop_graph(f"{virtuoso}/sparql", graph, "update")
+
+
 def test_stale_graphs_are_removed(virtuoso: str) -> None:
     base = "https://test.example/stale/graph/"
     for name in ("kept", "gone"):
