@@ -79,6 +79,9 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("号院", "project", "renewal"), ("驿站", "project", "facility"), ("治理", "project", "ecology"),
     ("水厂", "project", "facility"), ("福利院", "project", "facility"), ("养老院", "project", "facility"),
     ("大厦", "project", "facility"), ("万象汇", "project", "facility"), ("大悦城", "project", "facility"),
+    ("店", "project", "facility"), ("会址", "project", "facility"), ("聚集区", "project", "industrial"),
+    ("街区", "project", "industrial"), ("综合保税区", "project", "industrial"), ("综保区", "project", "industrial"),
+    ("保税区", "project", "industrial"), ("系统", "?", "platform"),
     ("医谷", "project", "industrial"), ("工场", "project", "industrial"), ("基地", "project", "industrial"),
 )
 
@@ -98,7 +101,7 @@ BOUNDARY_WORDS = _words("""
 全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮 年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断
 加快建设 推动建设 支持建设 启动建设 有效 显著 明显
 深入开展 抓好 转为 转入 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办
-高水平 办理
+高水平 办理 按计划 按时
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
 """)
 
@@ -126,7 +129,8 @@ GENERIC_MODIFIERS = _words("""
 智能 信息 数据 安全 应急 防疫 核酸 检测 定点 救治 方舱 第三方 中小学 街 街镇 北部 南部 东部 西部 中部 周边 单位 结对
 热点 代建 更多 功能性 共性 技术 孵化 国际化 招商引资 跨国 合资 子 存管 地方 互联网 院所 城区 公园 小型 大型 研究型
 区级 街镇级 保留村 重点领域 首都 中小 小微 民办 公办 区内 区外 市内 境内 境外 海外 国内 国际 全球 首个 首批 首家
-防疫 稳增长 防控 引才 针对性 公示 精耕 具体 经济社会发展 动态 先行先试 设施 配套设施 场地 文化场地
+综合性 亮点 传统 片区 综合治理 防疫 稳增长 防控 引才 针对性 公示 精耕 具体 经济社会发展 动态 先行先试
+设施 配套设施 场地 文化场地
 示范 试点 特色 品牌 标准 模式 高精尖 新时代 非机动车 停放 引才 剩余 保留村 非保留村
 """)
 
@@ -252,6 +256,7 @@ def sectors_in(text: str) -> list[str]:
 
 
 _LOCK = threading.Lock()
+TOKENIZER_RULES = "2"  # bump when the way words are added changes: the cached word table is keyed on it
 
 
 @functools.lru_cache(maxsize=4)
@@ -280,8 +285,9 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         tk.initialize()
         for word in user_words:
             tk.add_word(word, freq=100_000)
-        for word in suffixes:
-            tk.add_word(word, freq=50_000)
+        for word in suffixes:  # a suffix jieba knows keeps its frequency (a rare one still marks a name)
+            if not tk.FREQ.get(word):
+                tk.add_word(word, freq=50_000)
         for word in boundaries:  # a verb jieba does not know (用好, 投用) is cut whole, so it can end a name
             if not tk.FREQ.get(word):
                 tk.add_word(word, freq=10_000)
@@ -292,5 +298,5 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
 
 
 def _digest(words: tuple[str, ...]) -> str:
-    text = "\n".join((jieba.__version__, *words))
+    text = "\n".join((jieba.__version__, TOKENIZER_RULES, *words))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
