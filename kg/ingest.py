@@ -55,8 +55,11 @@ def _check(meta: ReportMeta, file: Path, settings: Settings) -> tuple[bytes, str
     if not file.is_file():
         raise SourceError("no such file", path=str(file))
     limit = getattr(settings, "max_source_bytes", None)
-    if limit is not None and file.stat().st_size > limit:
-        raise SourceError(f"the report is over the limit of {limit} bytes", path=str(file))
+    size = file.stat().st_size
+    if limit is not None and size > limit:
+        raise SourceError(f"the report is {size} bytes, over the limit of {limit} bytes "
+                          "(setting max_source_bytes, environment KG_MAX_SOURCE_BYTES)",
+                          path=str(file), where=f"byte {limit}")
     data = file.read_bytes()
     text = decode_text(data, str(file))
     for name in ("title", "district"):

@@ -312,3 +312,16 @@ def test_kg_ingest_refuses_a_bad_or_duplicate_report(
     assert re.search(rf"error: \S*/incoming.txt{where}: .*{message}", proc.stderr), proc.stderr
     assert sorted(p.name for p in (home / "data" / "sources").iterdir()) == sources
     assert Snapshot.of(home / "var" / "store") == base[1]
+
+
+def test_kg_ingest_refuses_a_report_over_the_size_limit(home: Path, base: tuple[Path, Snapshot],
+                                                         tmp_path: Path) -> None:
+    report = tmp_path / "incoming.txt"
+    report.write_bytes(_real("haidian-2024"))
+    proc = run_kg(
+        home, "ingest", str(report), "--title", "报告", "--district", "北京市海淀区",
+        "--execution-year", "2030", "--plan-year", "2031", KG_MAX_SOURCE_BYTES="50000",
+    )  # fmt: skip
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert re.search(r"error: \S*/incoming.txt, byte 50000: the report is \d+ bytes, over the limit", proc.stderr)
+    assert Snapshot.of(home / "var" / "store") == base[1]
