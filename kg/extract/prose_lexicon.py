@@ -108,6 +108,9 @@ BOUNDARY_WORDS = _words("""
 # Words that end in a suffix but end no name (宅基地 is land, not an industrial base).
 NOT_NAME_ENDS = _words("宅基地 范围内 体验 综合整治")
 
+# Events are not annotated (论坛, 大赛, 文化季): a list item ending so is no project.
+EVENT_ENDS = ("季", "节", "论坛", "大赛", "比赛", "大会", "峰会", "活动", "展会", "博览会", "周")
+
 # Words a name never starts with (numbers and measure phrases, demonstratives).
 BAD_START = re.compile(
     r"^(?:[0-9０-９一二三四五六七八九十百千万亿]+(?:个|项|家|处|条|座|所|批|类|宗|场|期|次|余|多|平方米|公里|公顷|亿元|万元)"
@@ -140,7 +143,8 @@ LIST_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("商圈", "place", "business-district"), ("园区", "place", "industrial-park"),
     ("产业园", "place", "industrial-park"),
     ("公园", "place", "park"), ("河道", "place", "river"), ("道路", "project", "transport"),
-    ("项目", "project", "other"),
+    ("项目", "project", "other"), ("小区", "project", "renewal"), ("公园绿地", "project", "ecology"),
+    ("小微绿地", "project", "ecology"),
     ("工程", "project", "other"), ("地块", "project", "industrial"), ("企业", "organization", "enterprise"),
     ("公司", "organization", "enterprise"), ("高校", "organization", "university"),
     ("医院", "organization", "hospital"),

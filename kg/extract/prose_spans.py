@@ -279,7 +279,8 @@ def _policy_titles(text: str, toks: list[Token]) -> list[Mention]:
     out: list[Mention] = []
     for i, t in enumerate(toks):
         suffix = next((sfx for sfx in lex.POLICY_SUFFIXES if t.text.endswith(sfx)), None)
-        if suffix is None or (i + 1 < len(toks) and not toks[i + 1].boundary and toks[i + 1].text[0] not in "（("):
+        followed = i + 1 < len(toks) and not toks[i + 1].boundary and toks[i + 1].text[0] not in "（("
+        if suffix is None or t.boundary or followed:
             continue
         j = i
         while j > 0 and (toks[j - 1].text not in lex.POLICY_LEFT or j == i) and toks[j - 1].text not in "、“”《》，," \
@@ -470,7 +471,12 @@ def propagate_lists(mentions: list[Mention], text: str) -> list[Mention]:
         if m.kind != "project":
             continue
         out += _list_items_before(text, m)
-    out += _list_before_tail(text)
+    tail_items = _list_before_tail(text)
+    projects = [i for i in tail_items if i.kind == "project"]
+    # 畅春园食街等30个城市更新项目: the list's category outranks what a suffix or the dictionary guessed
+    out = [m for m in out if m.kind not in ("place", "organization") or m.type in ("river", "channel")
+           or not any(i.start <= m.start and m.end <= i.end and i.source == "tail" for i in projects)]
+    out += tail_items
     out += _list_before_cue(text)
     return flat_longest(out)
 
@@ -526,8 +532,22 @@ def _list_before_cue(text: str) -> list[Mention]:
 
 
 CATEGORY_TAIL = re.compile(
-    r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?(?!领域)[^，,；;。、等]{0,3}?(?P<cat>"
+    r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?(?!领域)"
+    r"(?:[^，,；;。、等]{0,3}?|(?=[^，,；;。等]{4,14}(?:项目|工程))[^，,；;。等]{4,14}?)(?P<cat>"
     + "|".join(sorted((re.escape(c) for c, _k, _t in lex.LIST_CATEGORIES), key=len, reverse=True)) + ")")
+
+
+TAIL_HEADS = ("中心", "平台", "企业", "机构", "高校", "医院", "领域", "行业")
+TAIL_SITES = re.compile(r"^[0-9一二三四五六七八九十百余多]*[个项处条座家所宗]?(?:区域|点位|周边|沿线|地区|重点区域)")
+
+
+def _names_its_items(gap: str) -> bool:
+    """Whether the words between 等 and the category leave the items as its members: not when they are the
+    sites of the work (东西红门等区域绿化工程), or when another head noun stands between (等5个概念验证中心…项目)."""
+    if TAIL_SITES.match(gap):
+        return False
+    return not any(h in gap for h in TAIL_HEADS) and not any(
+        w in gap for w in lex.BOUNDARY_WORDS if len(w) > 1 and w not in ("一批", "一大批"))
 
 
 def _list_before_tail(text: str) -> list[Mention]:
@@ -536,6 +556,8 @@ def _list_before_tail(text: str) -> list[Mention]:
     items: list[Mention] = []
     for tail in CATEGORY_TAIL.finditer(text):
         kind, typ = kinds[tail.group("cat")]
+        if not _names_its_items(text[tail.start() + 1:tail.start("cat")]):
+            continue
         end = tail.start()
         while end > 0:
             start = end
@@ -546,9 +568,10 @@ def _list_before_tail(text: str) -> list[Mention]:
             if words:  # the first item carries the verb before it: keep what follows the last verb
                 cut = max(name.rfind(w) + len(w) for w in words)
                 start, name = start + cut, name[cut:]
-            if 2 <= len(name) <= 14 and not NUMBERISH.fullmatch(name):
+            if 2 <= len(name) <= 14 and not NUMBERISH.fullmatch(name) and not name.endswith(lex.EVENT_ENDS):
                 t = project_type(name, typ) if kind == "project" else typ
-                items.append(Mention(start, end, name, kind, t, "list"))
+                source = "tail" if kind == "project" and typ != "transport" else "list"  # 代建道路: roads stay
+                items.append(Mention(start, end, name, kind, t, source))
             if start == 0 or text[start - 1] != "、" or words:
                 break
             end = start - 1
