@@ -167,6 +167,8 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
     """A short place name that only begins a longer unknown name (中关村论坛) or sits in a quotation."""
     if text.rfind("“", 0, m.start) > text.rfind("”", 0, m.start):
         return True
+    if m.kind == "place" and m.type in ("district", "city") and m.surface[-1] not in "区市县":
+        return _modifies(tk, m, text)
     if m.kind != "place" or len(m.surface) > 3 or m.type in ("district", "city"):
         return False  # 海淀区机器人产业: a district or city name before a noun is still the district
     after = text[m.end:m.end + 6]
@@ -174,6 +176,21 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
         return False
     first = next(iter(tk.cut(after, HMM=False)), "")
     return first not in lex.BOUNDARY_WORDS and not any(first.startswith(c) for c, _ in lex.STATUS_CUES)
+
+
+def _modifies(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
+    """A district's short name that is qualified (平安海淀) or begins a listed name (、海淀文化季): a brand or a
+    slogan, not the place; 以海淀为核心, 扩展至海淀 and 依托海淀文化资源 name the place."""
+    after = next(iter(tk.cut(text[m.end:m.end + 6], HMM=False)), "")
+    before = list(tk.cut(text[max(0, m.start - 6):m.start], HMM=False))
+    prev = before[-1] if before else ""
+
+    if len(prev) >= 2 and sp.CJK.match(prev[-1]) and prev not in lex.BOUNDARY_WORDS:
+        return True  # 平安海淀, 悦动海淀
+    if prev in lex.BOUNDARY_WORDS or len(prev) == 1 and sp.CJK.match(prev):
+        return False  # 依托海淀…, 落户海淀, 访迪拜: the object of a verb is the place
+    listed = prev[-1:] in ("、", "“", "·", "（", "(")  # 、海淀文化季, “北京消费季: a name that begins with it
+    return listed and bool(after) and sp.CJK.match(after[0]) is not None and after not in lex.BOUNDARY_WORDS
 
 
 def _clause_around(text: str, at: int) -> tuple[int, int]:
