@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from kg.config import Settings, load_settings
 from kg.errors import KGError, ValidationFailed
@@ -51,6 +50,8 @@ def build(ctx: click.Context, target: str | None, target_protocol: str) -> None:
 
     If any document fails to parse or to validate, the previous store stays exactly as it was.
     """
+    from tqdm import tqdm  # imported here, not at the top: the other commands need not pay for it
+
     from kg.build import build as run_build
     from kg.sources import load_sources
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -159,6 +158,8 @@ def pyshacl_report(data: Graph, ontology_dir: Path, graph_name: str) -> Validati
     hierarchy = [t for t in ontology.triples((None, RDFS.subClassOf, None)) if t not in data]
     for triple in hierarchy:
         data.add(triple)
+    from pyshacl import validate as shacl_validate  # 0.3 s to import: only when a graph must be reported
+
     try:
         conforms, results, _ = shacl_validate(
             data,
