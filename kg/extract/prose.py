@@ -254,6 +254,7 @@ def _prepared(ctx: ExtractionContext | None, gaz: Gazetteer, reg: Register):  # 
     tk = _tokenizer(ctx, words)
     if not sp.FREQ:
         sp.FREQ.update(tk.FREQ)
+        sp.VOCABULARY.update(tk.vocabulary)
     return pattern, kinds, tk
 
 

@@ -260,7 +260,7 @@ def sectors_in(text: str) -> list[str]:
 
 
 _LOCK = threading.Lock()
-TOKENIZER_RULES = "2"  # bump when the way words are added changes: the cached word table is keyed on it
+TOKENIZER_RULES = "3"  # bump when the way words are added changes: the cached word table is keyed on it
 
 
 @functools.lru_cache(maxsize=4)
@@ -281,7 +281,8 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         tk = jieba.Tokenizer()
         tk.tmp_dir = cache_dir
         try:
-            tk.FREQ, tk.total = marshal.loads(cached.read_bytes())
+            tk.FREQ, tk.total, vocabulary = marshal.loads(cached.read_bytes())
+            tk.vocabulary = frozenset(vocabulary)
             tk.initialized = True
             return tk
         except (OSError, EOFError, ValueError, TypeError):
@@ -295,10 +296,27 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         for word in boundaries:  # a verb jieba does not know (用好, 投用) is cut whole, so it can end a name
             if not tk.FREQ.get(word):
                 tk.add_word(word, freq=10_000)
+        tk.vocabulary = _rare_vocabulary()
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps((tk.FREQ, tk.total)))
+        partial.write_bytes(marshal.dumps((tk.FREQ, tk.total, tuple(sorted(tk.vocabulary)))))
         os.replace(partial, cached)  # readers see the whole file or none
         return tk
+
+
+RARE = 200  # jieba frequency under which a word is rare
+VOCABULARY_TAGS = frozenset(["n", "v", "vn", "vd", "a", "ad", "an", "d", "m", "q", "l", "i", "b", "c", "p", "f"])
+
+
+def _rare_vocabulary() -> frozenset[str]:
+    """Rare words that jieba's dictionary tags as common nouns, verbs or adjectives (围挡, 简易楼, 合流制): rare,
+    yet vocabulary of a field, not part of a proper name (it tags those ns, nr, nz: 中坤, 云和)."""
+    out = set()
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            word, freq, tag = line.split()
+            if int(freq) < RARE and tag in VOCABULARY_TAGS:
+                out.add(word)
+    return frozenset(out)
 
 
 def _digest(words: tuple[str, ...]) -> str:

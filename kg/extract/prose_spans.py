@@ -134,7 +134,7 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             continue
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
             return None
-        if _generic(name[: len(name) - len(suffix)], run) or not specific(run[: i + 1], suffix):
+        if _generic(name[: len(name) - len(suffix)], run) or not specific(run[: i + 1], suffix, kind == "project"):
             return None
         if len(name) > 30:
             return None
@@ -180,9 +180,10 @@ COMMON_CHARS = set("大小新老的和与及等村镇区市县街路园城中东
 CJK = re.compile(r"^[\u4e00-\u9fff]$")
 SECTOR_WORDS = frozenset(w for _name, cues in lex.SECTORS for w in cues)
 FREQ: dict[str, int] = {}  # the tokenizer's word frequencies, set by the extractor
+VOCABULARY: set[str] = set()  # rare words of common vocabulary (围挡, 简易楼), set by the extractor
 
 
-def specific(tokens: list[Token], suffix: str) -> bool:
+def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
     """Whether a name holds something proper: a known name, letters or digits, a quotation, a rare
     word or an out-of-vocabulary character (丽|泽), or a sector term; 重点商业设施 holds none."""
     sector_words = SECTOR_WORDS
@@ -202,7 +203,8 @@ def specific(tokens: list[Token], suffix: str) -> bool:
         singles = singles + 1 if odd else 0
         if odd and (FREQ.get(word, 0) < COMMON_CHAR_FREQ or singles >= 2):
             return True
-        if len(word) >= 2 and not word.endswith(suffix) and FREQ.get(word, 0) < COMMON_FREQ:
+        if len(word) >= 2 and not word.endswith(suffix) and FREQ.get(word, 0) < COMMON_FREQ \
+                and not (strict and word in VOCABULARY):  # 围挡治理, 简易楼改造: works of a kind, not one project
             return True
     return False
 
