@@ -223,13 +223,22 @@ _STATUS_ORDER = sorted(STATUS_CUES, key=lambda s: -len(s[0]))
 
 # A sector is addressed when the entity's name names it (the gold's rule): the name or a narrow synonym.
 SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("人工智能", ("人工智能", "大模型", "算力")), ("医药健康", ("医药健康", "医药", "新药")),
+    ("人工智能", ("人工智能", "大模型", "算力", "AI")), ("医药健康", ("医药健康", "医药", "新药", "医学", "药物")),
     ("集成电路", ("集成电路", "芯片")), ("商业航天", ("商业航天",)), ("具身智能", ("具身智能",)),
     ("智能网联汽车", ("智能网联汽车", "自动驾驶")), ("量子信息", ("量子",)), ("氢能", ("氢能",)), ("6G", ("6G",)),
     ("教育", ("教育",)), ("养老", ("养老",)), ("医疗", ("医疗",)), ("生态", ("生态",)), ("文化", ("文化",)),
     ("金融", ("金融",)), ("住房", ("住房", "集租房", "租赁房", "保租房")), ("就业", ("就业",)),
     ("网络安全", ("网络安全",)),
 )
+
+
+# What a facility is for names its sector too (a school: 教育; resettlement housing: 住房). Kept apart from
+# SECTORS: these words are types, not the proper part of a name.
+SECTOR_TYPES: dict[str, tuple[str, ...]] = {
+    "教育": ("学校", "小学", "中学", "幼儿园", "幼儿院", "附中", "附小"), "生态": ("湿地", "水系", "补水"),
+    "文化": ("图书馆", "博物馆"), "金融": ("银行", "投资中心"),
+    "住房": ("安置房", "公租房", "保障房", "REITs", "REITS", "人才社区"),
+}
 
 
 _BY_SUFFIX = {suffix: (suffix, kind, typ) for suffix, kind, typ in reversed(SUFFIXES)}
@@ -256,7 +265,7 @@ def status_of(clause: str) -> tuple[str, str] | None:
 
 
 def sectors_in(text: str) -> list[str]:
-    return [name for name, cues in SECTORS if any(c in text for c in cues)]
+    return [name for name, cues in SECTORS if any(c in text for c in (*cues, *SECTOR_TYPES.get(name, ())))]
 
 
 _LOCK = threading.Lock()
