@@ -189,8 +189,8 @@ def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
     sector_words = SECTOR_WORDS
     text = "".join(t.text for t in tokens)
     body = text[: len(text) - len(suffix)] if text.endswith(suffix) else text
-    if any(w in body for w in sector_words) or re.search(r"[A-Za-z0-9“《]", body):
-        return True
+    if any(w in body for w in sector_words) or re.search(r"[A-Za-z0-9“《]|第[一二三四五六七八九十]", body):
+        return True  # a sector term, letters, digits, quotes or an ordinal (第三图书馆) single a thing out
     content = [t.text for t in tokens if t.text != suffix and len(t.text) >= 2 and t.text not in lex.GENERIC_MODIFIERS]
     if len(tokens) >= 5 and len(content) >= 3:
         return True  # a long descriptive name (基因细胞药物产业孵化中心) names one thing
@@ -209,6 +209,7 @@ def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
     return False
 
 
+QUOTE_HEADS = ("的", "工作", "活动", "实习活动", "文化季", "对接会", "工作台账", "体系", "氛围", "智慧监管")
 # a short quotation counting its parts is the name of a programme: “两区”, “一业一证”, “三线一单”, “十四五”
 NUMBERED_SLOGAN = re.compile(r"“(?=[^”]*[一二三四五六七八九十两百千万])[^”]{2,6}”")
 # a spatial layout (“三横两纵一带”, “两核一桥”) or a method per item (“一村一策”) is not a programme's name
@@ -224,6 +225,8 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
     if t.text.startswith("《"):
         return Mention(t.start, t.end, t.text, "policy", "document", "title")
     before = text[max(0, t.start - 4):t.start]
+    if text.startswith(QUOTE_HEADS, t.end):
+        return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
     if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
         return None
     if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS) or NUMBERED_SLOGAN.fullmatch(t.text):
@@ -272,6 +275,8 @@ def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None
         return Mention(t.start, t.end, t.text, "project", project_type(t.text, "other"), "quote")
     if _generic(text[run[0].start:run[-1].end], run):
         return None  # 推进配套设施建设: building in general, no programme
+    if any((lex.classify_suffix(t.text) or ("", "", ""))[1] == "place" and len(t.text) >= 3 for t in run[:-1]):
+        return None  # 推进一道绿隔地区城市化建设: the place is the name, its building no programme
     end = toks[at + 1].end
     return Mention(run[0].start, end, text[run[0].start:end], "policy", "programme", "programme")
 
