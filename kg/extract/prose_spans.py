@@ -138,6 +138,10 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             return None
         if len(name) > 30:
             return None
+        rest = name[len(run[0].text):len(name) - len(suffix)]
+        quoted = run[0].text.startswith("“") and i > 0
+        if suffix in ("工程", "项目") and quoted and (not rest or _generic(rest, run[1:])):
+            kind, typ = "policy", "programme"  # “3个100”重点工程: a named list of projects is a programme
         end = t.end
         for nxt in run[i + 1:]:  # 产业园 + 一期, 号线 + 南段: the phase stays in the surface
             if not PHASE_TOKEN.match(nxt.text):
@@ -401,6 +405,7 @@ def near_cue(clause: str, start: int, end: int) -> tuple[str, str] | None:
     return (before[-1][3], before[-1][2]) if before else None
 
 
+COUNTED_RIVERS = re.compile(r"^[0-9一二三四五六七八九十百]+条")
 SITE_CUES = frozenset({"选址", "立项", "主体结构", "结构施工", "封顶", "主体结构封顶", "主体完工", "建设"})
 LIST_LINKS = frozenset({"等", "和", "及", "以及", "与"})
 
@@ -436,7 +441,8 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
         m.kind, m.type = "project", project_type(m.surface, "other")  # 医学院北区投入使用: a campus that opens
     elif m.kind == "place" and m.type in SITE_TYPES:  # a park or a park of industry that is built
         verb = _last_verb(before)
-        if cue is not None or (verb in BUILD_BEFORE and local_start - before.rfind(verb) < 12):
+        counted = COUNTED_RIVERS.match(_after_list(clause[local_end:]))  # 南沙河、清河等8条河道…治理: the sites
+        if not counted and (cue is not None or (verb in BUILD_BEFORE and local_start - before.rfind(verb) < 12)):
             m.kind, m.type = "project", project_type(m.surface, "other")
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
         # a road is a project when the clause builds or opens a road, not when it is a landmark (X路口, X沿线)
