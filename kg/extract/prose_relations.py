@@ -21,6 +21,11 @@ IN_PLACE = re.compile(r"^在$")
 LED_BY = re.compile(r"^牵头(?:组建|成立|建设)$")
 RESPONSIBLE = re.compile(r"^(?:并)?(?:建成|建设|筹建|发起设立|设立并运行|设立|运营|组建)$")
 ACTORS = ("project", "organization", "policy")
+# between the last member of a list and the programme it joins: 等19个项目纳入, 等七个商业中心成为北京市, 入选
+JOINS = re.compile(r"^(?:等[0-9一二三四五六七八九十百余多]*[个项处家所座条]?[^，,；;。、“”]{0,6}?)?"
+                   r"(?:纳入|成为|入选|列入)?(?:北京市|市级|全市|国家|市)?$")
+LIST_LINK = re.compile(r"^(?:、|和|及|以及|与)$")
+MEMBERS = ("place", "project", "organization")
 
 
 @dataclass
@@ -45,6 +50,7 @@ def relations(found: list[Found]) -> list[Relation]:
     for items in by_sentence.values():
         items.sort(key=lambda f: f.mention.start)
         out += _pairs(items)
+        out += _members(items)
         if items and items[0].sentence.row:
             out += _row(items)
     return out
@@ -65,6 +71,27 @@ def _pairs(items: list[Found]) -> list[Relation]:
               and IN_PLACE.match(f.sentence.text[max(0, f.mention.start - 1):f.mention.start])
               and re.fullmatch(r"(?:启动|建设|开工建设|打造|落地建设)?[“]?", between)):
             out.append(Relation("located-in", g, f, f.start, g.end))
+    return out
+
+
+def _members(items: list[Found]) -> list[Relation]:
+    """part-of: the items of a list written right before the programme they join (东马坊村、车耳营村美丽乡村建设,
+    A、B等19个项目纳入“3个100”重点工程, …等七个商业中心成为北京市“夜京城”打卡地)."""
+    out: list[Relation] = []
+    text = items[0].sentence.text if items else ""
+    for at, g in enumerate(items):
+        if g.mention.kind != "policy" or g.mention.type != "programme":
+            continue
+        before = [f for f in items[:at] if not (f.mention.kind == "place" and f.mention.type == "city")]
+        if not before or not JOINS.match(text[before[-1].mention.end:g.mention.start].replace("北京市", "")):
+            continue
+        members = [before[-1]]
+        for f in reversed(before[:-1]):
+            if not LIST_LINK.match(text[f.mention.end:members[-1].mention.start]):
+                break
+            members.append(f)
+        out += [Relation("part-of", f, g, f.start, g.end) for f in members
+                if f.mention.kind in MEMBERS and f.mention.type not in ("district", "city")]
     return out
 
 

@@ -563,6 +563,9 @@ def _names_its_items(gap: str) -> bool:
         w in gap for w in lex.BOUNDARY_WORDS if len(w) > 1 and w not in ("一批", "一大批"))
 
 
+TAIL_ITEM = 22  # the longest item of a list closed by 等…<category> (中关村翠湖科技园人工智能创新应用产业园 is 19)
+
+
 def _list_before_tail(text: str) -> list[Mention]:
     """Items of a list closed by 等…<category>: 朱房、西山等5个城中村 → villages, A、B等项目 → projects."""
     kinds = {c: (k, t) for c, k, t in lex.LIST_CATEGORIES}
@@ -574,14 +577,15 @@ def _list_before_tail(text: str) -> list[Mention]:
         end = tail.start()
         while end > 0:
             start = end
-            while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and text[start - 1] != "、" and end - start < 14:
+            while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and text[start - 1] not in "、等和" \
+                    and end - start < TAIL_ITEM:
                 start -= 1
             name = text[start:end]
             words = [w for w in lex.BOUNDARY_WORDS if len(w) > 1 and w in name]
             if words:  # the first item carries the verb before it: keep what follows the last verb
                 cut = max(name.rfind(w) + len(w) for w in words)
                 start, name = start + cut, name[cut:]
-            if 2 <= len(name) <= 14 and not NUMBERISH.fullmatch(name) and not name.endswith(lex.EVENT_ENDS):
+            if 2 <= len(name) <= TAIL_ITEM and not NUMBERISH.fullmatch(name) and not name.endswith(lex.EVENT_ENDS):
                 t = project_type(name, typ) if kind == "project" else typ
                 source = "tail" if kind == "project" and typ != "transport" else "list"  # 代建道路: roads stay
                 items.append(Mention(start, end, name, kind, t, source))
