@@ -12,12 +12,16 @@ from rdflib import Graph
 
 import kg.build
 from kg.build import BuildResult, build
-from kg.config import Settings
+from kg.config import ONTOLOGY_NS, Settings
 from kg.export import canonical_ntriples, export
 from kg.query import run_query
 from kg.sources import load_sources
+from kg.stats import graph_stats
 from kg.store import StoreLayout, open_store
 from tests.conftest import make_home
+
+KG = ONTOLOGY_NS
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def test_both_reports_are_in_their_own_named_graph(built_home: tuple[Settings, BuildResult]) -> None:
@@ -31,6 +35,19 @@ def test_both_reports_are_in_their_own_named_graph(built_home: tuple[Settings, B
     # The default graph is the merge of the named graphs: each triple once, none missing.
     named = {q.triple for q in store.quads_for_pattern(None, None, None) if q.graph_name != ox.DefaultGraph()}
     assert len(named) == merged
+
+
+def test_stats_count_what_the_store_holds(built_home: tuple[Settings, BuildResult]) -> None:
+    """The counts of the home page and `kg stats`, against counting the quads one by one."""
+    settings, result = built_home
+    store = open_store(settings.store_dir)
+    stats = graph_stats(store)
+    assert stats.triples == result.triples
+    assert stats.quads == sum(1 for q in store.quads_for_pattern(None, None, None) if q.graph_name != ox.DefaultGraph())
+    sentences = {q.subject for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(KG + "Sentence"),
+                                                                 ox.DefaultGraph())}
+    assert (KG + "Sentence", "Sentence", len(sentences)) in stats.classes
+    assert [s[0] for s in stats.sources] == ["haidian-2022", "haidian-2024"]
 
 
 def test_union_default_graph_sees_every_report(built_home: tuple[Settings, BuildResult]) -> None:
