@@ -236,7 +236,7 @@ SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # What a facility is for names its sector too (a school: 教育; resettlement housing: 住房). Kept apart from
 # SECTORS: these words are types, not the proper part of a name.
 SECTOR_TYPES: dict[str, tuple[str, ...]] = {
-    "教育": ("学校", "小学", "中学", "幼儿园", "幼儿院", "附中", "附小"), "生态": ("湿地", "水系", "补水"),
+    "教育": ("学校", "小学", "中学", "幼儿园", "幼儿院", "附中", "附小"), "生态": ("水系", "补水"),
     "文化": ("图书馆", "博物馆"), "金融": ("银行", "投资中心"),
     "住房": ("安置房", "公租房", "保障房", "REITs", "REITS", "人才社区"),
 }

@@ -279,7 +279,7 @@ def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None
         return Mention(t.start, t.end, t.text, "project", project_type(t.text, "other"), "quote")
     if _generic(text[run[0].start:run[-1].end], run):
         return None  # 推进配套设施建设: building in general, no programme
-    if any((lex.classify_suffix(t.text) or ("", "", ""))[1] == "place" and len(t.text) >= 3 for t in run[:-1]):
+    if any((lex.classify_suffix(t.text) or ("", "", ""))[2] == "named-area" and len(t.text) >= 3 for t in run[:-1]):
         return None  # 推进一道绿隔地区城市化建设: the place is the name, its building no programme
     end = toks[at + 1].end
     return Mention(run[0].start, end, text[run[0].start:end], "policy", "programme", "programme")
