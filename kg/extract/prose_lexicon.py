@@ -46,6 +46,7 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("科学城", "place", "named-area"), ("集聚区", "project", "industrial"), ("示范区", "policy", "programme"),
     # organizations
     ("平台", "organization", "platform"), ("院", "organization", "research-institute"),
+    ("局", "organization", "government"),
     ("中心", "?", "platform"), ("研究院", "organization", "research-institute"),
     ("研究所", "organization", "research-institute"), ("实验室", "organization", "research-institute"),
     ("科学院", "organization", "research-institute"), ("大学", "organization", "university"),
@@ -101,7 +102,7 @@ BOUNDARY_WORDS = _words("""
 全市首个 全国首个 一批 一大批 多个 各类 各级 相关 部分 新一轮 年度 上半年 下半年 目前 今年 明年 去年 分别 逐步 不断
 加快建设 推动建设 支持建设 启动建设 有效 显著 明显
 深入开展 抓好 转为 转入 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办
-高水平 办理 按计划 按时 落户 出访 纳入
+高水平 办理 按计划 按时 落户 出访 纳入 提炼 梳理 筹建
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
 """)
 
@@ -110,6 +111,9 @@ NOT_NAME_ENDS = _words("宅基地 范围内 体验 综合整治")
 
 # Events are not annotated (论坛, 大赛, 文化季): a list item ending so is no project.
 EVENT_ENDS = ("季", "节", "论坛", "大赛", "比赛", "大会", "峰会", "活动", "展会", "博览会", "周")
+
+# Words that end in 局 and name no bureau.
+NOT_BUREAUS = _words("布局 格局 大局 结局 开局 全局 新格局 总体布局 当局 残局 变局 战局")
 
 # Words a name never starts with (numbers and measure phrases, demonstratives).
 BAD_START = re.compile(
@@ -159,7 +163,8 @@ POLICY_SUFFIXES = ("行动计划", "工作方案", "实施方案", "方案", "�
                    "指南", "计划", "条例", "细则", "纲要", "战略")
 POLICY_LEFT = _words("""
 出台 制定 印发 发布 落实 编制 实施 研究制定 修订 细化 推出 出台实施 制定实施 深入实施 贯彻 执行 完善 优化 按照 根据
-依据 对照 形成 启动 开展 推进 推行 深化 加快 研究 落地 围绕 结合 做好 争取 申报 获批 入选 纳入 建立 健全 探索 用好
+依据 对照 形成 提炼 梳理 参加 启动 开展 推进 推行 深化 加快 研究 落地 围绕 结合 做好 争取 申报 获批 入选 纳入
+建立 健全 探索 用好
 用足 用足用好 放大 在 与 和 及 以及 等 并 同时 衔接 做好 编制实施 研提 提出 审议 通过 批复 取得 完成 全面 持续
 """)
 

@@ -172,7 +172,8 @@ DIRECTION_SUFFIX = re.compile(r"^[东南西北中内外上下前后][路街桥�
 def _names_place(token: str, suffix: str) -> bool:
     """A one-character suffix ends a name only as its own token (丽泽|路) or after a direction (香山|南路),
     not inside a common word (集成电路, 网络)."""
-    return token == suffix or bool(DIRECTION_SUFFIX.match(token)) or token in KNOWN_NAMES
+    return token == suffix or bool(DIRECTION_SUFFIX.match(token)) or token in KNOWN_NAMES or (
+        suffix == "局" and token.endswith(suffix) and token not in lex.NOT_BUREAUS)  # 银|保监局, 区|商务局
 
 
 KNOWN_NAMES: set[str] = set()  # gazetteer and register names, filled by the extractor's dictionary
@@ -249,6 +250,11 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
         found += [(m, c_start, c_end) for m in _policy_titles(text, toks)]
         for run in runs(toks):
             run = _trim_start(run)
+            while len(run) > 1 and run[0].text[0] == "“" and run[1].text[0] == "“":  # “海LINK”“薪火共燃”实训计划
+                first = _quote_candidate(text, run[:1])
+                if first is not None:
+                    found.append((first, c_start, c_end))
+                run = run[1:]
             if not run:
                 continue
             m = _programme(text, run, toks) or _suffix_candidate(text, run) or _quote_candidate(text, run)
