@@ -8,6 +8,7 @@ fresh directory, and ``current`` is swapped to it in one rename only when every 
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -168,7 +169,10 @@ def processed_documents(sources: list[Source], settings: Settings, workers: int)
         if workers <= 1:
             yield from (process_document(source, settings) for source in sources)
             return
-        # fork: workers inherit the compiled shapes and the caches; the window bounds memory
+        # fork: workers inherit the compiled shapes and the caches; the window bounds memory. Frozen, the
+        # inherited objects are left out of the workers' garbage collections, which would otherwise walk
+        # (and so copy, page by page) the parent's whole heap, the tokenizer's 500k words included.
+        gc.freeze()
         pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("fork"),
@@ -190,6 +194,7 @@ def processed_documents(sources: list[Source], settings: Settings, workers: int)
                     yield future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
     except _CarriedError as carried:
         raise carried.rebuild() from None
 
