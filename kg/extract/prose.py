@@ -148,7 +148,7 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
     mentions = sp.propagate_lists(mentions, text)
     out = []
     for m in mentions:
-        if m.kind not in ("place", "organization", "policy", "project"):
+        if m.kind not in ("place", "organization", "policy", "project") or _honour(m, text):
             continue
         if m.kind == "project" and m.status is None:
             a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
@@ -161,6 +161,14 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out
+
+
+HONOURED = re.compile(r"(?:获评|评为|荣获|授予|命名为|获批为)[^，,；;。]{0,6}$")
+
+
+def _honour(m: sp.Mention, text: str) -> bool:
+    """A title a place or a sector was awarded (获评全国首批文物保护利用示范区) names no programme."""
+    return m.kind == "policy" and m.type == "programme" and HONOURED.search(text, 0, m.start) is not None
 
 
 def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001

@@ -162,8 +162,17 @@ def _generic(modifier: str, run: list[Token]) -> bool:
         word = modifier[pos:pos + len(t.text)]
         pos += len(t.text)
         if not (word in lex.GENERIC_MODIFIERS or NUMBERISH.fullmatch(word)):
-            return False
+            return _generic_words(modifier)
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _generic_words(text: str) -> bool:
+    """Whether a text can be cut into generic words alone, whatever jieba made of it (稳|增长 → 稳增长)."""
+    ok = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        ok[end] = any(ok[start] and text[start:end] in lex.GENERIC_MODIFIERS for start in range(max(0, end - 6), end))
+    return ok[-1]
 
 
 DIRECTION_SUFFIX = re.compile(r"^[东南西北中内外上下前后][路街桥河区园村站]$")
@@ -214,6 +223,7 @@ def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
     return False
 
 
+QUOTE_EVENT = re.compile(r"[^，,；;。、“”]{0,4}(?:季|节|活动|论坛|大赛|展览)")  # “海之春”新春文化季: an event
 QUOTE_HEADS = ("的", "工作", "活动", "实习活动", "文化季", "对接会", "工作台账", "体系", "氛围", "智慧监管")
 # a short quotation counting its parts is the name of a programme: “两区”, “一业一证”, “三线一单”, “十四五”
 NUMBERED_SLOGAN = re.compile(r"“(?=[^”]*[一二三四五六七八九十两百千万])[^”]{2,6}”")
@@ -230,7 +240,7 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
     if t.text.startswith("《"):
         return Mention(t.start, t.end, t.text, "policy", "document", "title")
     before = text[max(0, t.start - 4):t.start]
-    if text.startswith(QUOTE_HEADS, t.end):
+    if text.startswith(QUOTE_HEADS, t.end) or QUOTE_EVENT.match(text, t.end) or "%" in t.text:
         return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
     if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
         return None
