@@ -154,6 +154,7 @@ LIST_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("公司", "organization", "enterprise"), ("高校", "organization", "university"),
     ("医院", "organization", "hospital"),
     ("平台", "organization", "platform"), ("机构", "organization", "other"),
+    ("重点实验室", "organization", "research-institute"), ("实验室", "organization", "research-institute"),
 )
 
 # Policy titles may hold verbs (城市更新行动两年工作方案, 国家植物园建设方案): their left edge is a verb that takes

@@ -27,7 +27,7 @@ import jieba
 from kg.extract import prose_lexicon as lex
 
 CLAUSE_SEP = re.compile(r"[，,；;。：:！？!?]")
-QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"")
+QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"|[（(][^（()）]{1,5}[期段][）)]")  # and （二期）
 BRACKET_TAIL = re.compile(r"^[（(][^（()）,，、；;。]{1,12}[）)]")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 NUMBERISH = re.compile(
@@ -288,6 +288,8 @@ def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None
     last = lex.classify_suffix(run[-1].text)
     if last is not None and _names_place(run[-1].text, last[0]) or len(text[run[0].start:run[-1].end]) < 3:
         return None
+    if any(PHASE_TOKEN.match(t.text) for t in run):
+        return None  # 启动上庄再生水厂（二期）建设: a phase belongs to a project, not to a programme
     inner = lex.classify_suffix(run[-1].text.strip("“”"))
     if len(run) == 1 and run[0].text.startswith("“") and inner is not None and inner[1] in ("place", "project", "?") \
             and len(run[0].text) >= 6:
@@ -505,7 +507,9 @@ def propagate_lists(mentions: list[Mention], text: str) -> list[Mention]:
     # 畅春园食街等30个城市更新项目: the list's category outranks what a suffix or the dictionary guessed
     out = [m for m in out if m.kind not in ("place", "organization") or m.type in ("river", "channel")
            or not any(i.start <= m.start and m.end <= i.end and i.source == "tail" for i in projects)]
-    out += tail_items
+    first = [i for i in tail_items if i.source == "tail" or i.kind != "project"]
+    # first: at equal spans the list's category wins (flat_longest is stable); 代建道路 leaves roads as they are
+    out = first + out + [i for i in tail_items if i not in first]
     out += _list_before_cue(text)
     return flat_longest(out)
 
@@ -514,22 +518,29 @@ def _list_items_before(text: str, m: Mention) -> list[Mention]:
     """Bare names listed with 、 right before a project mention (A、B、C项目)."""
     items: list[Mention] = []
     pos = m.start
-    while pos >= 2 and text[pos - 1] == "、":
+    while pos >= 2 and (text[pos - 1] == "、" or text[pos - 1] == "和" and pos == m.start):
         end = pos - 1
         start = end
-        while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and text[start - 1] not in "、" and end - start < 14:
+        while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and text[start - 1] not in "、和" \
+                and end - start < 14:
             start -= 1
         name = text[start:end]
-        if not (2 <= len(name) <= 14) or any(w in name for w in lex.BOUNDARY_WORDS if len(w) > 1):
+        words = [w for w in lex.BOUNDARY_WORDS if len(w) > 1 and w in name]
+        if words:  # 完成福缘门和挂甲屯一期腾退改造: the first item carries the verb before it
+            cut = max(name.rfind(w) + len(w) for w in words)
+            start, name = start + cut, name[cut:]
+        if not (2 <= len(name) <= 14) or NUMBERISH.fullmatch(name) or COUNTED.search(name) or _generic_words(name):
             break
         items.append(Mention(start, end, name, "project", project_type(name, "other"), "list", m.status, m.cue))
+        if words:
+            break
         pos = start
     return items
 
 
 WEAK_CUES = frozenset({"预计", "建设", "推进", "推动", "加快推进", "完成", "运营", "签约", "纳入", "规划", "上报",
                        "申报"})
-COUNTED = re.compile(r"[0-9一二三四五六七八九十百]+[个条所项处家座]")
+COUNTED = re.compile(r"[0-9一二两三四五六七八九十百]+[个条所项处家座]")
 
 
 def _list_before_cue(text: str) -> list[Mention]:
@@ -566,6 +577,7 @@ CATEGORY_TAIL = re.compile(
     + "|".join(sorted((re.escape(c) for c, _k, _t in lex.LIST_CATEGORIES), key=len, reverse=True)) + ")")
 
 
+TAIL_QUALIFIERS = frozenset({"一批", "一大批", "全国", "全市", "全区", "首批"})  # 等全国重点实验室: still the category
 TAIL_HEADS = ("中心", "平台", "企业", "机构", "高校", "医院", "领域", "行业")
 TAIL_SITES = re.compile(r"^[0-9一二三四五六七八九十百余多]*[个项处条座家所宗]?(?:区域|点位|周边|沿线|地区|重点区域)")
 
@@ -576,7 +588,7 @@ def _names_its_items(gap: str) -> bool:
     if TAIL_SITES.match(gap):
         return False
     return not any(h in gap for h in TAIL_HEADS) and not any(
-        w in gap for w in lex.BOUNDARY_WORDS if len(w) > 1 and w not in ("一批", "一大批"))
+        w in gap for w in lex.BOUNDARY_WORDS if len(w) > 1 and w not in TAIL_QUALIFIERS)
 
 
 TAIL_ITEM = 22  # the longest item of a list closed by 等…<category> (中关村翠湖科技园人工智能创新应用产业园 is 19)
