@@ -133,8 +133,9 @@ def _tokenizer(ctx: ExtractionContext | None, words: tuple[str, ...]):  # noqa: 
 
 def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # noqa: ANN001
     text = s.text
-    # a suffix candidate that is itself a dictionary name is left to the dictionary's filters (中关村|论坛)
-    cands = [c for c in sp.candidates(tk, text) if c[0].surface not in kinds]
+    # a suffix candidate that is itself a dictionary name, or two written together (市委市政府), is left to the
+    # dictionary's filters (中关村|论坛)
+    cands = [c for c in sp.candidates(tk, text) if c[0].surface not in kinds and not _two_names(c[0].surface, kinds)]
     clause_of = {id(m): (a, b) for m, a, b in cands}
     bounds = _token_bounds(tk, text)
     dict_ms = [m for m in sp.dictionary_mentions(pattern, kinds, text)
@@ -169,6 +170,10 @@ HONOURED = re.compile(r"(?:获评|评为|荣获|授予|命名为|获批为)[^，
 def _honour(m: sp.Mention, text: str) -> bool:
     """A title a place or a sector was awarded (获评全国首批文物保护利用示范区) names no programme."""
     return m.kind == "policy" and m.type == "programme" and HONOURED.search(text, 0, m.start) is not None
+
+
+def _two_names(surface: str, kinds: dict[str, tuple[str, str]]) -> bool:
+    return any(surface[:i] in kinds and surface[i:] in kinds for i in range(2, len(surface) - 1))
 
 
 def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001

@@ -240,6 +240,10 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
     if t.text.startswith("《"):
         return Mention(t.start, t.end, t.text, "policy", "document", "title")
     before = text[max(0, t.start - 4):t.start]
+    inner = lex.classify_suffix(t.text[1:-1])
+    if t.text.startswith("“") and inner is not None and inner[1] == "organization" and len(inner[0]) >= 2 \
+            and len(t.text) >= 8:
+        return Mention(t.start, t.end, t.text, inner[1], inner[2], "quote")  # 启动“…科创合作平台”
     if text.startswith(QUOTE_HEADS, t.end) or QUOTE_EVENT.match(text, t.end) or "%" in t.text:
         return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
     if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
