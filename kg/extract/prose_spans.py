@@ -86,9 +86,15 @@ def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
     for word in tk.cut(text, HMM=False):
         boundary = (word in lex.BOUNDARY_WORDS or word in "、“”《》()（）" or word.isspace()
                     or (len(word) >= 3 and word[-2:] in lex.BOUNDARY_WORDS and word[:2] not in lex.BOUNDARY_WORDS))
-        out.append(Token(offset + pos, offset + pos + len(word), word, boundary))
+        if word == "条" and out and COUNT_NUMBER.fullmatch(out[-1].text) and len(out) >= 2 and not out[-2].boundary:
+            out[-1] = Token(out[-1].start, offset + pos + 1, out[-1].text + word, False)  # 创新平台|15条: a title
+        else:
+            out.append(Token(offset + pos, offset + pos + len(word), word, boundary))
         pos += len(word)
     return out
+
+
+COUNT_NUMBER = re.compile(r"[0-9]+|[一二三四五六七八九十]+")
 
 
 def runs(toks: list[Token]) -> Iterator[list[Token]]:
@@ -112,6 +118,7 @@ def _trim_start(run: list[Token]) -> list[Token]:
     return run
 
 
+COUNTED_THINGS = ("路", "道路", "线路", "线", "河", "河道", "街", "巷", "渠", "沟")
 MEASURES_COUNT = re.compile(r"[0-9一二三四五六七八九十百]+条$")
 PHASE_TOKEN = re.compile(
     r"^(?:[一二三四五六七八九十0-9]+期(?:工程|项目)?|[东南西北]段|[A-Z]组团|剩余段|[(（][一二三四五六七八九十0-9]+期[)）])$"
@@ -124,8 +131,9 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
     for i in range(len(run) - 1, -1, -1):
         t = run[i]
         name = text[start:t.end]
-        if MEASURES_COUNT.search(name) and i == len(run) - 1 and len(name) > 4:
-            return Mention(start, t.end, name, "policy", "measures", "suffix")
+        counted = MEASURES_COUNT.search(name)
+        if counted and i == len(run) - 1 and len(name) > 4 and not name[:counted.start()].endswith(COUNTED_THINGS):
+            return Mention(start, t.end, name, "policy", "measures", "suffix")  # 创新平台15条, not 道路25条
         found = lex.classify_suffix(name)
         if found is None or t.text in lex.NOT_NAME_ENDS:
             continue
@@ -326,7 +334,7 @@ def _policy_titles(text: str, toks: list[Token]) -> list[Mention]:
         name = text[run[0].start:t.end]
         modifier = name[: len(name) - len(suffix)]
         if len(modifier) >= 4 and name not in lex.GENERIC_NAMES and not _generic(modifier, run) \
-                and specific(run, suffix) and len(name) <= 40:
+                and (specific(run, suffix) or len(modifier) >= 8) and len(name) <= 40:  # long titles name one policy
             kind_type = lex.classify_suffix(name)
             typ = kind_type[2] if kind_type and kind_type[1] == "policy" else "plan"
             out.append(Mention(run[0].start, t.end, name, "policy", typ, "title"))
