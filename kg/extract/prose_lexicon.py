@@ -228,12 +228,14 @@ STATUS_CUES: tuple[tuple[str, str], ...] = (
 )
 _STATUS_ORDER = sorted(STATUS_CUES, key=lambda s: -len(s[0]))
 
-# A sector is addressed when the entity's name names it (the gold's rule): the name or a narrow synonym.
+# A sector is addressed when the entity's name names it (the gold's rule): the name or a narrow synonym. 生态 alone
+# is mostly the "ecosystem" of a trade (创新生态, 数据要素生态产业), so only its ecological compounds count.
 SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("人工智能", ("人工智能", "大模型", "算力", "AI")), ("医药健康", ("医药健康", "医药", "新药", "医学", "药物")),
     ("集成电路", ("集成电路", "芯片")), ("商业航天", ("商业航天",)), ("具身智能", ("具身智能",)),
     ("智能网联汽车", ("智能网联汽车", "自动驾驶")), ("量子信息", ("量子",)), ("氢能", ("氢能",)), ("6G", ("6G",)),
-    ("教育", ("教育",)), ("养老", ("养老",)), ("医疗", ("医疗",)), ("生态", ("生态",)), ("文化", ("文化",)),
+    ("教育", ("教育",)), ("养老", ("养老",)), ("医疗", ("医疗",)), ("生态", ("生态公园", "生态修复", "生态涵养")),
+    ("文化", ("文化",)),
     ("金融", ("金融",)), ("住房", ("住房", "集租房", "租赁房", "保租房")), ("就业", ("就业",)),
     ("网络安全", ("网络安全",)),
 )
