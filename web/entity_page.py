@@ -30,17 +30,27 @@ HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLab
 HIDDEN_IN = {KG + "mentionOf", RDF + "subject", RDF + "object"}  # provenance plumbing, shown as sources
 MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT = 1000, 300, 30, 300, 3
 
-OUT = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {MAX_FACTS + 1}"
-IN = f"SELECT ?s ?x ?p WHERE {{ ?x ?p ?s FILTER(isIRI(?x)) }} LIMIT {MAX_IN * 3}"
+# An entity named in many reports has thousands of mentions and statements: each query below is bounded,
+# and the provenance plumbing (links to mentions) is left out in the query, not after reading it all.
+OUT = f"""
+SELECT ?s ?p ?o WHERE {{
+  ?s ?p ?o FILTER(?p != prov:wasDerivedFrom || !CONTAINS(STR(?o), "/mention/"))
+}} LIMIT {MAX_FACTS + 1}
+"""
+IN = f"""
+SELECT ?s ?x ?p WHERE {{
+  ?x ?p ?s FILTER(isIRI(?x) && ?p NOT IN (kg:mentionOf, rdf:subject, rdf:object))
+}} LIMIT {MAX_IN * 3}
+"""
 STATEMENTS = """
 SELECT ?s ?p ?o ?seg WHERE {
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?seg
-} LIMIT 2000
+} LIMIT 500
 """
 MENTIONS = f"""
 SELECT ?s ?seg ?ms ?me WHERE {{
   ?m kg:mentionOf ?s ; kg:sentence ?seg ; oa:hasSelector ?pos . ?pos oa:start ?ms ; oa:end ?me .
-}} ORDER BY ?ms LIMIT {MAX_MENTIONS}
+}} LIMIT {MAX_MENTIONS}
 """
 SEGMENTS = """
 SELECT ?seg ?start ?end ?exact ?docid WHERE {
@@ -61,7 +71,7 @@ SELECT ?s ?r ?year ?status ?seg WHERE {
   ?s kg:statusRecord ?r .
   OPTIONAL { ?r kg:year ?year } OPTIONAL { ?r kg:status ?status }
   OPTIONAL { { ?r prov:wasDerivedFrom ?seg } UNION { ?r kg:sentence ?seg } }
-} ORDER BY ?year ?r LIMIT 200
+} ORDER BY DESC(?year) DESC(?r) LIMIT 60
 """
 CONTAINED = f"SELECT ?s ?x WHERE {{ ?x kg:locatedIn ?s }} LIMIT {MAX_CONTAINED}"
 
@@ -233,8 +243,8 @@ def render_entity_page(iri: str) -> str | None:
         return None
     types = [o.value for p, o in out if p.value == RDF + "type" and isinstance(o, ox.NamedNode)]
     statements, totals = _shown_statements(_q(STATEMENTS, iri))
-    mentions = _q(MENTIONS, iri)
-    status_rows = _q(STATUS, iri)
+    mentions = sorted(_q(MENTIONS, iri), key=lambda r: (r["seg"].value, int(r["ms"].value)))
+    status_rows = _q(STATUS, iri)[::-1]  # the latest years, shown oldest first
     contained = _q(CONTAINED, iri)
     is_place = bool(contained) or any(t.endswith(("#Place", "#AdministrativeArea")) for t in types)
     src = Sources(
