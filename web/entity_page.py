@@ -28,7 +28,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel"}
 HIDDEN_IN = {KG + "mentionOf", RDF + "subject", RDF + "object"}  # provenance plumbing, shown as sources
-MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT = 1000, 300, 30, 300, 3
+MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT, MAX_SEGMENTS = 1000, 300, 30, 300, 3, 80
 
 # An entity named in many reports has thousands of mentions and statements: each query below is bounded,
 # and the provenance plumbing (links to mentions) is left out in the query, not after reading it all.
@@ -247,11 +247,9 @@ def render_entity_page(iri: str) -> str | None:
     status_rows = _q(STATUS, iri)[::-1]  # the latest years, shown oldest first
     contained = _q(CONTAINED, iri)
     is_place = bool(contained) or any(t.endswith(("#Place", "#AdministrativeArea")) for t in types)
-    src = Sources(
-        [r["seg"].value for r in statements]
-        + [r["seg"].value for r in mentions]
-        + [r["seg"].value for r in status_rows if r["seg"]]
-    )
+    # The sentences to quote, mentions first: at most MAX_SEGMENTS (each costs a few store look-ups).
+    segments = [r["seg"].value for r in mentions] + [r["seg"].value for r in status_rows if r["seg"]]
+    src = Sources(list(dict.fromkeys(segments + [r["seg"].value for r in statements]))[:MAX_SEGMENTS])
     shown = [(p, o) for p, o in out if p.value not in HEADER_PROPS and not _is_mention_link(p, o)]
     if status_rows:
         shown = [(p, o) for p, o in shown if p.value != KG + "statusRecord"]
