@@ -33,12 +33,15 @@ def machine() -> dict:
 
 
 def summary(samples: list[float]) -> dict:
-    """Median, p95, min, max and count; spread = max - min."""
+    """Median, p95, p99, min, max and count; spread = max - min."""
     if not samples:
         return {"n": 0}
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(ordered), "median": statistics.median(ordered), "p95": p95,
+
+    def percentile(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return {"n": len(ordered), "median": statistics.median(ordered), "p95": percentile(0.95), "p99": percentile(0.99),
             "min": ordered[0], "max": ordered[-1], "spread": ordered[-1] - ordered[0]}
 
 

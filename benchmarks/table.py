@@ -38,7 +38,8 @@ def render(report: dict) -> str:
               for label, f in web["sequential"].items()]
     c = web["concurrent"]
     lines += ["", f"Concurrent: {c['clients']} clients for {c['seconds']:.0f} s from a second process: "
-              f"{c['requests']} requests, {c['errors']} errors, latency {ms(c['latency'])}.", "",
+              f"{c['requests']} requests ({c['requests'] / c['seconds']:.0f}/s), {c['errors']} errors, latency "
+              f"{ms(c['latency'])}, p99 {1000 * c['latency'].get('p99', float('nan')):.1f} ms.", "",
               "| synthetic reports | build | peak memory | triples | store on disk | slowest saved query (median) "
               "| entity page, server (median) | search, server (median) |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
