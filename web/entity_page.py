@@ -18,7 +18,7 @@ from kg.config import ONTOLOGY_NS
 from kg.query import run_query
 from web.charts import Chart, indicator_chart
 from web.i18n import current_lang
-from web.rdfutil import Term, class_key, is_entity, labels, local_path, term
+from web.rdfutil import Term, class_key, iri_values, is_entity, labels, local_path, term
 from web.storeholder import store
 
 KG = ONTOLOGY_NS
@@ -102,10 +102,6 @@ def _q(sparql: str, iri: str) -> list:
     return list(run_query(store(), sparql, substitutions={ox.Variable("s"): ox.NamedNode(iri)}))
 
 
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in sorted(set(iris)) if not any(c in i for c in '<>"{}|\\^` '))
-
-
 def anchor(segment_iri: str) -> str:
     """The element id of a segment in the source view: ``seg-`` + its path in the document."""
     tail = segment_iri.split("/id/doc/", 1)[-1]
@@ -136,7 +132,7 @@ class Sources:
     def __init__(self, segments: Iterable[str]) -> None:
         self.segments: dict[str, tuple[int, int, str, str]] = {}
         self.mentions: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-        values = _values(segments)
+        values = iri_values(segments)
         if not values:
             return
         for r in run_query(store(), SEGMENTS % values):
@@ -226,7 +222,7 @@ TYPES_OF = "SELECT ?x ?t WHERE { VALUES ?x { %s } ?x a ?t }"
 
 
 def _types_of(iris: Iterable[str]) -> dict[str, list[str]]:
-    values = _values(iris)
+    values = iri_values(iris)
     found: dict[str, list[str]] = defaultdict(list)
     if values:
         for r in run_query(store(), TYPES_OF % values):

@@ -19,7 +19,7 @@ from kg.config import ONTOLOGY_NS
 from kg.query import run_query
 from kg.store import StoreLayout
 from web.i18n import current_lang
-from web.rdfutil import class_key, is_entity, labels, local_path
+from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import store
 
 NEIGHBOURS = """
@@ -51,10 +51,6 @@ CLASS_ORDER = [
 SKIP_PROPS = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
 
 
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in sorted(set(iris)) if not any(c in i for c in '<>"{}|\\^` \n'))
-
-
 def main_class(types: list[str]) -> str | None:
     ours = {t[len(ONTOLOGY_NS) :]: t for t in types if t.startswith(ONTOLOGY_NS)}
     for name in CLASS_ORDER:
@@ -67,7 +63,7 @@ def describe(iris: Iterable[str], lang: str) -> list[dict]:
     """Label, page and class of each IRI, for drawing it."""
     wanted = [i for i in dict.fromkeys(iris)][:MAX_DESCRIBE]
     types: dict[str, list[str]] = {i: [] for i in wanted}
-    values = _values(wanted)
+    values = iri_values(wanted)
     if values:
         for r in run_query(store(), TYPES % values):
             if isinstance(r["t"], ox.NamedNode):

@@ -59,13 +59,18 @@ def labels(iris: Iterable[str], lang: str) -> dict[str, str]:
     wanted = sorted(set(iris))
     found: dict[str, list[ox.Literal]] = {}
     for i in range(0, len(wanted), BATCH):
-        values = " ".join(f"<{iri}>" for iri in wanted[i : i + BATCH] if _safe_iri(iri))
+        values = iri_values(wanted[i : i + BATCH])
         if not values:
             continue
         for row in run_query(store(), LABELS % values):
             if isinstance(row["label"], ox.Literal):
                 found.setdefault(row["s"].value, []).append(row["label"])
     return {iri: _pick(found[iri], lang) if iri in found else short_name(iri) for iri in wanted}
+
+
+def iri_values(iris: Iterable[str]) -> str:
+    """The IRIs as the body of a VALUES block, sorted, each once; unsafe ones left out."""
+    return " ".join(f"<{iri}>" for iri in sorted(set(iris)) if _safe_iri(iri))
 
 
 def _safe_iri(iri: str) -> bool:

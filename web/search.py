@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from kg.query import run_query
 from kg.store import StoreLayout
 from web.i18n import current_lang
-from web.rdfutil import class_key, is_entity, labels, local_path
+from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import store
 
 NAMES = """
@@ -115,9 +115,11 @@ class SearchIndex:
                 entry.alt.append(name.value)
             else:
                 entry.names.setdefault((name.language or "").split("-")[0], name.value)
-        iris = sorted(iri for iri in entries if not any(c in iri for c in '<>"{}|\\^` '))
+        iris = sorted(entries)
         for chunk in (iris[i : i + CHUNK] for i in range(0, len(iris), CHUNK)):
-            values = " ".join(f"<{iri}>" for iri in chunk)
+            values = iri_values(chunk)
+            if not values:
+                continue
             for row in run_query(st, TYPES % values):
                 entries[row["s"].value].types.add(row["type"].value)
             for row in run_query(st, DEGREE % values):
