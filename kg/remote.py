@@ -101,13 +101,18 @@ def graph_ntriples(store: ox.Store, graph: ox.NamedNode) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
+def staging_graph(graph: str) -> str:
+    """Where a graph is loaded before it replaces the graph itself."""
+    return f"{graph}#staging"
+
+
 def put_graph(target: str, graph: str, ntriples: bytes, timeout: float = LOAD_TIMEOUT) -> None:
     """Replace one graph by Graph Store Protocol PUTs: first into a staging graph, then into the graph.
 
     Virtuoso's PUT is not atomic: data that breaks near its end leaves the graph holding the new triples
     read so far (tests/test_virtuoso.py found it). Data the store has taken whole once is taken whole again,
     so the graph itself only ever receives a body the store has already accepted."""
-    staging = f"{graph}#staging"
+    staging = staging_graph(graph)
     for name in (staging, graph):
         answer = request(target, method="PUT", data=ntriples, params=[("graph", name)], timeout=timeout,
                          headers={"Content-Type": "application/n-triples"})
@@ -141,7 +146,7 @@ def _update(target: str, text: bytes, timeout: float) -> Answer:
 
 
 def _staged_update(target: str, graph: str, ntriples: bytes, timeout: float) -> None:
-    staging = f"{graph}#staging"
+    staging = staging_graph(graph)
     lines = ntriples.splitlines(keepends=True)
     steps = [f"DROP SILENT GRAPH <{staging}>".encode()]
     for start in range(0, len(lines), UPDATE_BATCH):
