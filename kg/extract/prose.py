@@ -233,24 +233,22 @@ def document_mentions(parsed: ParsedDocument, plan_year: int, execution_year: in
 QUOTE = re.compile(r"“[^“”]{1,12}”")
 
 
-def _occurrences(text: str, names: set[str]) -> Iterator[re.Match[str]]:
-    if names:
-        yield from re.finditer("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), text)
-
-
 def _repeated_programmes(sentences: list[ProseSentence], found: list[Found]) -> list[Found]:
     """One sense per document: a quotation or a building programme read as a named programme once (落地“一业一证”,
     推进美丽乡村建设) names it wherever else it stands alone in the document (“一业一证”变更案例)."""
     named = {q.group() for f in found if f.mention.kind == "policy" and f.mention.type in ("programme", "reform")
              for q in QUOTE.finditer(f.mention.surface)}
     named |= {f.mention.surface for f in found if f.mention.source == "programme" and len(f.mention.surface) >= 6}
+    if not named:
+        return []
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(named, key=len, reverse=True)))  # once per document
     taken: dict[int, list[Found]] = {}
     for f in found:
         taken.setdefault(id(f.sentence), []).append(f)
     out: list[Found] = []
     for s in sentences:
         spans = [(f.mention.start, f.mention.end) for f in taken.get(id(s), [])]
-        for q in _occurrences(s.text, named):
+        for q in pattern.finditer(s.text):
             if all(q.end() <= a or q.start() >= b for a, b in spans):
                 m = sp.Mention(q.start(), q.end(), q.group(), "policy", "programme", "repeat")
                 out.append(Found(s, m, s.offsets[m.start], s.offsets[m.end - 1] + 1, _clause_around(s.text, m.start)))
