@@ -176,10 +176,15 @@ def _two_names(surface: str, kinds: dict[str, tuple[str, str]]) -> bool:
     return any(surface[:i] in kinds and surface[i:] in kinds for i in range(2, len(surface) - 1))
 
 
+QUOTED_NAME = 16  # a quotation longer than this is a quoted statement (“举全市之力以海淀为核心…”), not a brand
+
+
 def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
     """A short place name that only begins a longer unknown name (中关村论坛) or sits in a quotation."""
-    if text.rfind("“", 0, m.start) > text.rfind("”", 0, m.start):
-        return True
+    opened = text.rfind("“", 0, m.start)
+    if opened > text.rfind("”", 0, m.start):
+        closed = text.find("”", m.end)
+        return closed < 0 or closed - opened <= QUOTED_NAME  # a longer quotation is a statement, not a name
     if m.kind == "place" and m.type in ("district", "city") and m.surface[-1] not in "区市县":
         return _modifies(tk, m, text)
     if m.kind != "place" or len(m.surface) > 3 or m.type in ("district", "city"):

@@ -104,6 +104,7 @@ BOUNDARY_WORDS = _words("""
 深入开展 抓好 转为 转入 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办
 高水平 办理 按计划 按时 落户 出访 纳入 提炼 梳理 筹建
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
+为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市
 """)
 
 # Words that end in a suffix but end no name (宅基地 is land, not an industrial base).
@@ -168,6 +169,7 @@ POLICY_LEFT = _words("""
 依据 对照 形成 提炼 梳理 参加 启动 开展 推进 推行 深化 加快 研究 落地 围绕 结合 做好 争取 申报 获批 入选 纳入
 建立 健全 探索 用好
 用足 用足用好 放大 在 与 和 及 以及 等 并 同时 衔接 做好 编制实施 研提 提出 审议 通过 批复 取得 完成 全面 持续
+持续推进 加速 科学安排
 """)
 
 # Stock phrases of government prose in quotes that name no programme (the meetings, the duties, the slogans).

@@ -84,7 +84,7 @@ def tokens(tk: jieba.Tokenizer, clause: str, offset: int) -> list[Token]:
 def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
     out, pos = [], 0
     for word in tk.cut(text, HMM=False):
-        boundary = (word in lex.BOUNDARY_WORDS or word in "、“”《》()（）" or word.isspace()
+        boundary = (word in lex.BOUNDARY_WORDS or word in "、“”《》()（）—" or word.isspace()
                     or (len(word) >= 3 and word[-2:] in lex.BOUNDARY_WORDS and word[:2] not in lex.BOUNDARY_WORDS))
         if word == "条" and out and COUNT_NUMBER.fullmatch(out[-1].text) and len(out) >= 2 and not out[-2].boundary:
             out[-1] = Token(out[-1].start, offset + pos + 1, out[-1].text + word, False)  # 创新平台|15条: a title
@@ -217,13 +217,16 @@ def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
     if len(tokens) >= 5 and len(content) >= 3:
         return True  # a long descriptive name (基因细胞药物产业孵化中心) names one thing
     singles = 0  # consecutive one-character words: jieba could not join them, an unknown name (朱|房)
+    chars = 0  # the same, common characters included: three in a row are a name jieba does not know (西|小|营)
     for t in tokens:
         word = t.text
         if (word in KNOWN_NAMES or word in lex.COUNTRIES) and len(word) >= 2:
             return True
-        odd = CJK.match(word) is not None and word not in COMMON_CHARS and word != suffix
+        single = CJK.match(word) is not None and word != suffix
+        odd = single and word not in COMMON_CHARS
         singles = singles + 1 if odd else 0
-        if odd and (FREQ.get(word, 0) < COMMON_CHAR_FREQ or singles >= 2):
+        chars = chars + 1 if single else 0
+        if odd and (FREQ.get(word, 0) < COMMON_CHAR_FREQ or singles >= 2) or chars >= 3:
             return True
         if len(word) >= 2 and not word.endswith(suffix) and FREQ.get(word, 0) < COMMON_FREQ \
                 and not (strict and word in VOCABULARY):  # 围挡治理, 简易楼改造: works of a kind, not one project
