@@ -147,21 +147,30 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
         a, b = clause_of[id(m)]
         sp.settle_kind(m, text, a, b)
     mentions = sp.propagate_lists(mentions, text)
+    masked = _masked(text, mentions)
     out = []
     for m in mentions:
         if m.kind not in ("place", "organization", "policy", "project") or _honour(m, text):
             continue
         if m.kind == "project" and m.status is None:
             a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
-            near = sp.status_near(text[a:b], m.start - a, m.end - a)
+            near = sp.status_near(masked[a:b], m.start - a, m.end - a)
             if near:
                 m.status, m.cue = near
         if m.kind == "project" and s.plan:
             a, b = clause_of.get(id(m)) or _clause_around(text, m.start)
-            m.status = sp.plan_status(text[a:b], m.start - a, m.end - a, m.status)
+            m.status = sp.plan_status(masked[a:b], m.start - a, m.end - a, m.status)
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out
+
+
+def _masked(text: str, mentions: list[sp.Mention]) -> str:
+    """The text with every mention blanked out: a status word inside a name (数据运营平台) states nothing."""
+    chars = list(text)
+    for m in mentions:
+        chars[m.start:m.end] = "□" * (m.end - m.start)
+    return "".join(chars)
 
 
 HONOURED = re.compile(r"(?:获评|评为|荣获|授予|命名为|获批为)[^，,；;。]{0,6}$")

@@ -226,9 +226,14 @@ STATUS_CUES: tuple[tuple[str, str], ...] = (
     ("开工", "started"), ("启动建设", "started"), ("启动改造", "started"), ("启动", "started"), ("进场施工", "started"),
     ("主体结构", "under-way"), ("结构施工", "under-way"), ("加快推进", "under-way"), ("推进", "under-way"),
     ("建设", "under-way"), ("推动", "under-way"), ("签约", "under-way"),
+    ("开展", "under-way"), ("实施", "under-way"), ("初具雏形", "under-way"), ("新建", "completed"),
+    ("竣备", "completed"), ("竣工办学", "opened"),
     ("选址", "planned"), ("谋划", "planned"), ("力争", "planned"), ("规划", "planned"), ("立项", "planned"),
     ("纳入", "planned"), ("申报", "planned"), ("上报", "planned"),
 )
+# Verbs of work in general (开展, 实施, 新建): they date a project the sentence already names as one, but make
+# nothing a project (开展博士后园区分站设站工作) nor a list of names a list of projects.
+WORK_CUES = frozenset({"开展", "实施", "新建"})
 _STATUS_ORDER = sorted(STATUS_CUES, key=lambda s: -len(s[0]))
 
 # A sector is addressed when the entity's name names it (the gold's rule): the name or a narrow synonym. 生态 alone

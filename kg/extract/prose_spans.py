@@ -118,6 +118,7 @@ def _trim_start(run: list[Token]) -> list[Token]:
     return run
 
 
+QUANTITY = re.compile(r"[0-9.]+[万亿]?(?:平方米|公顷|亩|亿元|万元|公里|米|吨|管|个|处|所|家|栋)")
 COUNTED_THINGS = ("路", "道路", "线路", "线", "河", "河道", "街", "巷", "渠", "沟")
 MEASURES_COUNT = re.compile(r"[0-9一二三四五六七八九十百]+条$")
 PHASE_TOKEN = re.compile(
@@ -144,8 +145,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             return None
         if _generic(name[: len(name) - len(suffix)], run) or not specific(run[: i + 1], suffix, kind == "project"):
             return None
-        if len(name) > 30:
-            return None
+        if len(name) > 30 or QUANTITY.search(QUOTED.sub("", name)):
+            return None  # 19个小区74.2万平方米老旧小区改造, 10万管…实验室: an amount of work, not a name
         rest = name[len(run[0].text):len(name) - len(suffix)]
         quoted = run[0].text.startswith("“") and i > 0
         if suffix in ("工程", "项目") and quoted and (not rest or _generic(rest, run[1:])):
@@ -388,12 +389,17 @@ def project_type(name: str, fallback: str) -> str:
 
 CUE_PATTERN = re.compile("|".join(re.escape(c) for c, _s in sorted(lex.STATUS_CUES, key=lambda c: -len(c[0]))))
 CUE_STATUS = dict(lex.STATUS_CUES)
+# a cue that a plan, programme or platform noun follows is part of a name (数据运营平台, 国家植物园建设方案)
+NAME_HEADS = tuple(sorted({s for s, kind, _t in lex.SUFFIXES if kind in ("policy", "organization") and len(s) >= 2}
+                          | {"中心", "系统"}))
 
 
 @functools.lru_cache(maxsize=4096)
 def cues_in(clause: str) -> tuple[tuple[int, int, str, str], ...]:
     """(start, end, cue, status) of every status cue in a clause, the longest cue at each position."""
-    return tuple((m.start(), m.end(), m.group(), CUE_STATUS[m.group()]) for m in CUE_PATTERN.finditer(clause))
+    return tuple((m.start(), m.end(), m.group(), CUE_STATUS[m.group()]) for m in CUE_PATTERN.finditer(clause)
+                 if not clause.startswith(NAME_HEADS, m.end()))
+
 
 
 INITIATORS = {"启动": "started", "力争": "planned", "谋划": "planned", "规划": "planned", "选址": "planned"}
@@ -403,7 +409,7 @@ def status_near(clause: str, start: int, end: int) -> tuple[str, str] | None:
     """The status cue after a mention in its clause, else the nearest one before it; an initiator
     before the mention (启动 X 建设, 力争 X 开通) decides over a plain 建设/推进 after it."""
     cues = cues_in(clause)
-    after = [c for c in cues if c[0] >= end]
+    after = [c for c in cues if c[0] >= end and not _other_verb(clause[end:c[0]])]
     before_cues = [c for c in cues if c[1] <= start]
     lead = next((c for c in reversed(before_cues) if c[2] in INITIATORS), None)
     if lead is not None and (not after or after[0][3] in ("under-way", "planned")):
@@ -414,6 +420,13 @@ def status_near(clause: str, start: int, end: int) -> tuple[str, str] | None:
     return (before[-1][3], before[-1][2]) if before else None
 
 
+def _other_verb(gap: str) -> bool:
+    """Whether a verb of its own stands between a mention and a later cue (X培育落地Y, X形成…落地): the cue
+    then speaks of another thing."""
+    return any(w in gap for w in GAP_VERBS)
+
+
+GAP_VERBS = ("培育", "形成", "带动", "吸引", "引进", "促进", "助力", "获得")
 ONGOING = ("加快", "在施", "续建", "提速", "按节奏")
 MILESTONES = frozenset({"started", "completed", "opened"})
 
@@ -430,7 +443,7 @@ def plan_status(clause: str, start: int, end: int, status: str | None) -> str:
 
 def near_cue(clause: str, start: int, end: int) -> tuple[str, str] | None:
     """A status cue right after a mention (≤ 8 characters on) or right before it (≤ 4 characters)."""
-    cues = cues_in(clause)
+    cues = [c for c in cues_in(clause) if c[2] not in lex.WORK_CUES]
     after = [c for c in cues if 0 <= c[0] - end <= 8 or c[0] > end and _list_gap(clause[end:c[0]])]
     if after:
         return after[0][3], after[0][2]
@@ -483,11 +496,8 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
             m.kind, m.type = "project", "transport"
     elif m.kind == "organization" and m.type in ("research-institute",) and _last_verb(before) in BUILD_BEFORE:
         m.kind, m.type = "project", "facility"
-    if m.kind == "project":
+    if m.kind == "project":  # its status is read later, from the clause with the other names blanked out
         m.type = project_type(m.surface, m.type)
-        found = status_near(clause, local_start, local_end)
-        if found is not None:
-            m.status, m.cue = found
 
 
 def _after_list(rest: str) -> str:
@@ -562,7 +572,7 @@ def _list_before_cue(text: str) -> list[Mention]:
     """A list of bare names right before a status cue is a list of projects (A、B、C完成改造)."""
     items: list[Mention] = []
     for c_start, _c_end, cue, status in cues_in(text):
-        if cue in WEAK_CUES:
+        if cue in WEAK_CUES or cue in lex.WORK_CUES:
             continue
         start = c_start
         while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and c_start - start < 60:
