@@ -363,8 +363,9 @@ def test_query_indicators_missed_2022(store: ox.Store) -> None:
 
 
 def test_query_indicator_series(store: ox.Store) -> None:
-    got = [(r["year"], r["kind"], r["valueText"], r["origin"], r["report"])
-           for r in saved(store, "indicator-series.rq")]
+    rows = saved(store, "indicator-series.rq")
+    assert {r["district"] for r in rows} == {"海淀区"}  # every observation's reference area: the district
+    got = [(r["year"], r["kind"], r["valueText"], r["origin"], r["report"]) for r in rows]
     assert got == [
         ("2021", "actual", "8.8", "table", "haidian-2022"),
         ("2022", "target", "6以上", "table", "haidian-2022"),

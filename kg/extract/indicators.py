@@ -24,6 +24,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import QB, RDF, RDFS, SKOS, XSD
 
 from kg.extract import ExtractionContext
+from kg.extract.report import district_iri
 from kg.extract.tables import (
     body_rows,
     cell_value,
@@ -194,6 +195,7 @@ def observation_triples(ctx: ExtractionContext, indicator: URIRef, year: int, ki
     yield obs, QB.dataSet, dataset_iri(ctx)
     yield obs, KG.indicator, indicator
     yield obs, KG.refYear, Literal(str(year), datatype=XSD.gYear)
+    yield obs, KG.refArea, district_iri(ctx)  # a target and an actual compare within one district
     yield obs, KG.valueKind, KIND[kind]
     yield obs, KG.valueSource, KG[f"valuesource-{source}"]
     yield obs, KG.document, ctx.document

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.extract import ExtractionContext
@@ -24,16 +24,18 @@ def extract_report_entities(ctx: ExtractionContext) -> Iterator[Triple]:
     yield ctx.document, DCTERMS.publisher, register.iri(ctx.minter, publisher)
     yield from register.triples(ctx.minter, publisher)
     gazetteer = default_gazetteer()
+    iri = district_iri(ctx)
+    yield ctx.document, KG.district, iri
     district = district_of(gazetteer, ctx.source.district)
     if district is None:  # a district outside the gazetteer: still a place, minted from its name
-        yield from _unlisted_district(ctx)
+        yield iri, RDF.type, KG.Place
+        yield iri, RDFS.label, Literal(ctx.source.district, lang="zh")
         return
-    yield ctx.document, KG.district, place_iri(ctx.minter, district)
     yield from place_triples(ctx.minter, gazetteer, district)
 
 
-def _unlisted_district(ctx: ExtractionContext) -> Iterator[Triple]:
-    iri = ctx.minter.entity("place", ctx.source.district)
-    yield ctx.document, KG.district, iri
-    yield iri, RDF.type, KG.Place
-    yield iri, RDFS.label, Literal(ctx.source.district, lang="zh")
+def district_iri(ctx: ExtractionContext) -> URIRef:
+    """The place the report is about (the area of its indicators): the gazetteer's district, or one minted
+    from its name."""
+    district = district_of(default_gazetteer(), ctx.source.district)
+    return place_iri(ctx.minter, district) if district else ctx.minter.entity("place", ctx.source.district)
