@@ -241,7 +241,40 @@ def document_mentions(parsed: ParsedDocument, plan_year: int, execution_year: in
     sentences = list(prose_sentences(parsed, plan_year, execution_year))
     for s in sentences:
         found += sentence_mentions(tk, pattern, kinds, s)
+    _one_kind_per_name(found)
     return found + _repeated_programmes(sentences, found)
+
+
+PHASE_END = re.compile(r"[(（]?(?:[一二三四五六七八九十0-9]+期|[A-Z]组团)[)）]?$")
+FIXED_PLACES = frozenset({"road", "metro-line", "district", "city", "street", "town", "township", "village"})
+
+
+def _base_name(surface: str) -> str:
+    """A name without its quotes and its phase, when what is left still ends in a suffix (京张铁路遗址公园(二期))."""
+    name = surface.strip("“”")
+    base = PHASE_END.sub("", name)
+    return base if base != name and len(base) >= 4 and lex.classify_suffix(base) else name
+
+
+def _one_kind_per_name(found: list[Found]) -> None:
+    """One kind per name in a document: a park or a centre the document builds somewhere (a project with a
+    status) is a project where it only stands as a setting too (…等新晋“网红打卡地”). Roads and divisions keep
+    their place sense, and platforms stay organizations."""
+    built = {_base_name(f.mention.surface) for f in found
+             if f.mention.kind == "project" and f.mention.status and f.mention.source != "list"}
+    for f in found:
+        m = f.mention
+        movable = (m.kind == "place" and m.type not in FIXED_PLACES
+                   or m.kind == "organization" and m.type in ("research-institute", "hospital"))
+        name = _base_name(m.surface)
+        if movable and (name in built or len(name) >= 5 and any(b.endswith(name) or name.endswith(b)
+                                                                  for b in built if len(b) >= 5)):
+            m.kind, m.type = "project", sp.project_type(m.surface, "other")
+            a, b = f.clause
+            near = sp.status_near(f.sentence.text[a:b], m.start - a, m.end - a)
+            m.status, m.cue = near if near else (None, None)
+            if f.sentence.plan:
+                m.status = sp.plan_status(f.sentence.text[a:b], m.start - a, m.end - a, m.status)
 
 
 QUOTE = re.compile(r"“[^“”]{1,12}”")
@@ -286,6 +319,7 @@ def _prepared(ctx: ExtractionContext | None, gaz: Gazetteer, reg: Register):  # 
     if not sp.FREQ:
         sp.FREQ.update(tk.FREQ)
         sp.VOCABULARY.update(tk.vocabulary)
+        sp.PLACE_WORDS.update(tk.place_words)
     return pattern, kinds, tk
 
 

@@ -27,7 +27,8 @@ def _words(text: str) -> frozenset[str]:
 SUFFIXES: tuple[tuple[str, str, str], ...] = (
     # places: divisions and settlements
     ("街道", "place", "street"), ("地区", "place", "named-area"), ("镇", "place", "town"),
-    ("乡", "place", "township"), ("村", "place", "village"), ("社区", "place", "community"),
+    ("乡", "place", "township"), ("村", "place", "village"), ("自然村", "place", "village"),
+    ("社区", "place", "community"),
     # places: nature and transport
     ("公园", "?", "park"), ("湿地", "?", "wetland"), ("绿地", "?", "green-space"), ("森林", "?", "green-space"),
     ("河", "?", "river"), ("渠", "?", "channel"), ("湖", "?", "river"), ("沟", "?", "channel"),
@@ -104,7 +105,7 @@ BOUNDARY_WORDS = _words("""
 深入开展 抓好 转为 转入 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办
 高水平 办理 按计划 按时 落户 出访 纳入 提炼 梳理 筹建
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
-为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市
+为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市 在施 在建
 """)
 
 # Words that end in a suffix but end no name (宅基地 is land, not an industrial base).
@@ -286,7 +287,7 @@ def sectors_in(text: str) -> list[str]:
 
 
 _LOCK = threading.Lock()
-TOKENIZER_RULES = "3"  # bump when the way words are added changes: the cached word table is keyed on it
+TOKENIZER_RULES = "4"  # bump when the way words are added changes: the cached word table is keyed on it
 
 
 @functools.lru_cache(maxsize=4)
@@ -307,8 +308,8 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         tk = jieba.Tokenizer()
         tk.tmp_dir = cache_dir
         try:
-            tk.FREQ, tk.total, vocabulary = marshal.loads(cached.read_bytes())
-            tk.vocabulary = frozenset(vocabulary)
+            tk.FREQ, tk.total, vocabulary, places = marshal.loads(cached.read_bytes())
+            tk.vocabulary, tk.place_words = frozenset(vocabulary), frozenset(places)
             tk.initialized = True
             return tk
         except (OSError, EOFError, ValueError, TypeError):
@@ -322,9 +323,10 @@ def tokenizer(cache_dir: str, user_words: tuple[str, ...]) -> jieba.Tokenizer:
         for word in boundaries:  # a verb jieba does not know (用好, 投用) is cut whole, so it can end a name
             if not tk.FREQ.get(word):
                 tk.add_word(word, freq=10_000)
-        tk.vocabulary = _rare_vocabulary()
+        tk.vocabulary, tk.place_words = _tagged_words()
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps((tk.FREQ, tk.total, tuple(sorted(tk.vocabulary)))))
+        partial.write_bytes(marshal.dumps((tk.FREQ, tk.total, tuple(sorted(tk.vocabulary)),
+                                           tuple(sorted(tk.place_words)))))
         os.replace(partial, cached)  # readers see the whole file or none
         return tk
 
@@ -333,16 +335,22 @@ RARE = 200  # jieba frequency under which a word is rare
 VOCABULARY_TAGS = frozenset(["n", "v", "vn", "vd", "a", "ad", "an", "d", "m", "q", "l", "i", "b", "c", "p", "f"])
 
 
-def _rare_vocabulary() -> frozenset[str]:
+def _tagged_words() -> tuple[frozenset[str], frozenset[str]]:
     """Rare words that jieba's dictionary tags as common nouns, verbs or adjectives (围挡, 简易楼, 合流制): rare,
-    yet vocabulary of a field, not part of a proper name (it tags those ns, nr, nz: 中坤, 云和)."""
-    out = set()
+    yet vocabulary of a field, not part of a proper name (it tags those ns, nr, nz: 中坤, 云和); and the place
+    names it knows that end in a one-character place suffix (长安街, 万泉河: ns, three characters or more)."""
+    rare, places = set(), set()
     with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
         for line in f:
             word, freq, tag = line.split()
             if int(freq) < RARE and tag in VOCABULARY_TAGS:
-                out.add(word)
-    return frozenset(out)
+                rare.add(word)
+            elif tag == "ns" and len(word) >= 3 and word[-1] in PLACE_ENDS:
+                places.add(word)
+    return frozenset(rare), frozenset(places)
+
+
+PLACE_ENDS = frozenset("路街河渠桥湖沟村")
 
 
 def _digest(words: tuple[str, ...]) -> str:

@@ -27,13 +27,15 @@ import jieba
 from kg.extract import prose_lexicon as lex
 
 CLAUSE_SEP = re.compile(r"[，,；;。：:！？!?]")
-QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"|[（(][^（()）]{1,5}[期段][）)]")  # and （二期）
+# quoted stretches, phases (（二期）) and a short place in brackets inside a name (中关村(海淀)量子科技未来产业园)
+QUOTED = re.compile(r"“[^“”]{1,30}”|《[^《》]{1,60}》|\"[^\"]{1,30}\"|[（(][^（()）]{1,5}[期段][）)]"
+                    r"|[（(][\u4e00-\u9fff]{2,4}[）)]")
 BRACKET_TAIL = re.compile(r"^[（(][^（()）,，、；;。]{1,12}[）)]")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 NUMBERISH = re.compile(
     r"[0-9.%]+|[0-9]+年|年|[一二三四五六七八九十百千万亿]+|[0-9.]*万?平方米|公里|公顷|亿元|万元|个|项|家|处|条"
 )
-BUILD_BEFORE = ("启动建设", "开工建设", "建设", "建成", "新建", "改建", "扩建")
+BUILD_BEFORE = ("启动建设", "开工建设", "建设", "建成", "新建", "改建", "扩建", "共建")
 FOUND_BEFORE = ("成立", "组建", "牵头组建", "发布", "设立", "搭建", "布局")
 TRANSPORT_CUES = ("开通", "通车", "打通", "建成", "开工", "贯通", "断头路", "竣工", "完工", "建设", "施工", "北延",
                   "南延")
@@ -114,6 +116,8 @@ def _trim_start(run: list[Token]) -> list[Token]:
     """Drop leading numbers, measure words, years and generic modifiers (重点, 首批, 2023年)."""
     while run and (lex.BAD_START.match(run[0].text) or NUMBERISH.fullmatch(run[0].text)
                    or not run[0].text.strip() or run[0].text in ".．"):
+        if len(run) > 1 and run[0].text.isdigit() and run[1].text.startswith("号"):
+            break  # 12号线, 82号院: the number is the name
         run = run[1:]
     return run
 
@@ -143,7 +147,9 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             continue
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
             return None
-        if _generic(name[: len(name) - len(suffix)], run) or not specific(run[: i + 1], suffix, kind == "project"):
+        modifier = name[: len(name) - len(suffix)]
+        numbered = suffix.startswith("号") and modifier.isdigit()  # 12号线
+        if not numbered and _generic(modifier, run) or not specific(run[: i + 1], suffix, kind == "project"):
             return None
         if len(name) > 30 or QUANTITY.search(QUOTED.sub("", name)):
             return None  # 19个小区74.2万平方米老旧小区改造, 10万管…实验室: an amount of work, not a name
@@ -190,8 +196,8 @@ DIRECTION_SUFFIX = re.compile(r"^[东南西北中内外上下前后][路街桥�
 def _names_place(token: str, suffix: str) -> bool:
     """A one-character suffix ends a name only as its own token (丽泽|路) or after a direction (香山|南路),
     not inside a common word (集成电路, 网络)."""
-    return token == suffix or bool(DIRECTION_SUFFIX.match(token)) or token in KNOWN_NAMES or (
-        suffix == "局" and token.endswith(suffix) and token not in lex.NOT_BUREAUS)  # 银|保监局, 区|商务局
+    return token == suffix or bool(DIRECTION_SUFFIX.match(token)) or token in KNOWN_NAMES or token in PLACE_WORDS \
+        or (suffix == "局" and token.endswith(suffix) and token not in lex.NOT_BUREAUS)  # 银|保监局, 区|商务局
 
 
 KNOWN_NAMES: set[str] = set()  # gazetteer and register names, filled by the extractor's dictionary
@@ -204,6 +210,7 @@ CJK = re.compile(r"^[\u4e00-\u9fff]$")
 SECTOR_WORDS = frozenset(w for _name, cues in lex.SECTORS for w in cues)
 FREQ: dict[str, int] = {}  # the tokenizer's word frequencies, set by the extractor
 VOCABULARY: set[str] = set()  # rare words of common vocabulary (围挡, 简易楼), set by the extractor
+PLACE_WORDS: set[str] = set()  # place names jieba knows that end in a place suffix (长安街), set by the extractor
 
 
 def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
@@ -221,7 +228,7 @@ def specific(tokens: list[Token], suffix: str, strict: bool = False) -> bool:
     chars = 0  # the same, common characters included: three in a row are a name jieba does not know (西|小|营)
     for t in tokens:
         word = t.text
-        if (word in KNOWN_NAMES or word in lex.COUNTRIES) and len(word) >= 2:
+        if (word in KNOWN_NAMES or word in lex.COUNTRIES) and len(word) >= 2 or word in PLACE_WORDS:
             return True
         single = CJK.match(word) is not None and word != suffix
         odd = single and word not in COMMON_CHARS
@@ -260,6 +267,8 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
         return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
     if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
         return None
+    if re.match(r"[0-9]", text[t.end:t.end + 1]):
+        return None  # “留白增绿”20.1公顷: an amount of work, not a programme
     if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS) or NUMBERED_SLOGAN.fullmatch(t.text):
         return Mention(t.start, t.end, t.text, "policy", "programme", "quote")
     return None
