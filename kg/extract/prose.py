@@ -146,7 +146,7 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
     for m in mentions:
         a, b = clause_of[id(m)]
         sp.settle_kind(m, text, a, b)
-    mentions = sp.propagate_lists(mentions, text)
+    mentions = _join_coded_lists(sp.propagate_lists(mentions, text), text)
     masked = _masked(text, mentions)
     out = []
     for m in mentions:
@@ -163,6 +163,26 @@ def sentence_mentions(tk, pattern, kinds, s: ProseSentence) -> list[Found]:  # n
         start, end = s.offsets[m.start], s.offsets[m.end - 1] + 1
         out.append(Found(s, m, start, end, clause_of.get(id(m)) or _clause_around(text, m.start)))
     return out
+
+
+CODE = r"(?:[A-Z][0-9]{0,2}|[一二三四五六七八九十]期)"
+CODE_LIST = re.compile(f"{CODE}(?:、{CODE})+")
+
+
+def _join_coded_lists(mentions: list[sp.Mention], text: str) -> list[sp.Mention]:
+    """Plots and phases listed by their codes are one mention: 创新园A、B地块, 温泉F、C地块安置房,
+    冷泉北沟一期、二期 (the name is written once, around the codes)."""
+    for codes in CODE_LIST.finditer(text):
+        a, b = codes.span()
+        around = [m for m in mentions if m.start <= b and a <= m.end and m.kind in ("project", "place")]
+        if not around or not any(m.start < a or m.end > b for m in around):
+            continue
+        last = max(around, key=lambda m: m.end)
+        start, end = min(m.start for m in around), max(last.end, b)
+        joined = sp.Mention(start, end, text[start:end], "project", last.type if last.kind == "project"
+                            else sp.project_type(text[start:end], "other"), last.source, last.status, last.cue)
+        mentions = sorted([m for m in mentions if m not in around] + [joined], key=lambda m: m.start)
+    return mentions
 
 
 def _masked(text: str, mentions: list[sp.Mention]) -> str:

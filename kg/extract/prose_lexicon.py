@@ -105,7 +105,7 @@ BOUNDARY_WORDS = _words("""
 深入开展 抓好 转为 转入 细化 积极探索 拨付 充分利用 明确 弘扬 督促 指导 坚持 施划 进驻 支撑 帮助 达成 跟踪 筹办
 高水平 办理 按计划 按时 落户 出访 纳入 提炼 梳理 筹建
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
-为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市 在施 在建
+为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市 在施 在建 在库
 """)
 
 # Words that end in a suffix but end no name (宅基地 is land, not an industrial base).
@@ -240,7 +240,8 @@ _STATUS_ORDER = sorted(STATUS_CUES, key=lambda s: -len(s[0]))
 # A sector is addressed when the entity's name names it (the gold's rule): the name or a narrow synonym. 生态 alone
 # is mostly the "ecosystem" of a trade (创新生态, 数据要素生态产业), so only its ecological compounds count.
 SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("人工智能", ("人工智能", "大模型", "算力", "AI")), ("医药健康", ("医药健康", "医药", "新药", "医学", "药物")),
+    # 人工智能 is named by its name or AI, not by 算力 or 大模型 (technologies it uses)
+    ("人工智能", ("人工智能", "AI")), ("医药健康", ("医药健康", "医药", "新药", "医学", "药物")),
     ("集成电路", ("集成电路", "芯片")), ("商业航天", ("商业航天",)), ("具身智能", ("具身智能",)),
     ("智能网联汽车", ("智能网联汽车", "自动驾驶")), ("量子信息", ("量子",)), ("氢能", ("氢能",)), ("6G", ("6G",)),
     ("教育", ("教育",)), ("养老", ("养老",)), ("医疗", ("医疗",)), ("生态", ("生态公园", "生态修复", "生态涵养")),

@@ -39,11 +39,15 @@ class Relation:
 
 def relations(found: list[Found]) -> list[Relation]:
     out: list[Relation] = []
-    for f in found:
+    stated: set[tuple[str, str]] = set()  # a document states an entity's sector once, where it first names it
+    for f in sorted(found, key=lambda f: f.start):
         if f.mention.kind == "project" and f.mention.status:
             out.append(Relation("has-status", f, f.mention.status, f.start, f.end))
         if f.mention.kind in ACTORS:
-            out += [Relation("addresses-sector", f, s, f.start, f.end) for s in lex.sectors_in(f.mention.surface)]
+            name = f.mention.surface.strip("“”")
+            sectors = [s for s in lex.sectors_in(f.mention.surface) if not _stated(name, s, stated)]
+            stated.update((name, s) for s in sectors)
+            out += [Relation("addresses-sector", f, s, f.start, f.end) for s in sectors]
     by_sentence: dict[int, list[Found]] = {}
     for f in found:
         by_sentence.setdefault(id(f.sentence), []).append(f)
@@ -54,6 +58,13 @@ def relations(found: list[Found]) -> list[Relation]:
         if items and items[0].sentence.row:
             out += _row(items)
     return out
+
+
+def _stated(name: str, sector: str, stated: set[tuple[str, str]]) -> bool:
+    """Whether the sector was stated for this name, or for a longer or shorter form of it (量子科技孵化器 and
+    中关村量子科技孵化器)."""
+    return any(s == sector and (n == name or min(len(n), len(name)) >= 5 and (n.endswith(name) or name.endswith(n)))
+               for n, s in stated)
 
 
 def _pairs(items: list[Found]) -> list[Relation]:

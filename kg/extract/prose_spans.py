@@ -122,6 +122,7 @@ def _trim_start(run: list[Token]) -> list[Token]:
     return run
 
 
+COUNT_AFTER = re.compile(r"[0-9]+(?:[个家处所座条项])")
 QUANTITY = re.compile(r"[0-9.]+[万亿]?(?:平方米|公顷|亩|亿元|万元|公里|米|吨|管|个|处|所|家|栋)")
 COUNTED_THINGS = ("路", "道路", "线路", "线", "河", "河道", "街", "巷", "渠", "沟")
 MEASURES_COUNT = re.compile(r"[0-9一二三四五六七八九十百]+条$")
@@ -162,6 +163,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             if not PHASE_TOKEN.match(nxt.text):
                 break
             end = nxt.end
+        if COUNT_AFTER.match(text, end) and text[start - 1:start] != "、":
+            return None  # 新增社区养老服务驿站10家: things of a kind counted (not a list's total: A、B路6条)
         return Mention(start, end, text[start:end], kind, typ, "suffix")
     return None
 
@@ -628,12 +631,21 @@ def _names_its_items(gap: str) -> bool:
 TAIL_ITEM = 22  # the longest item of a list closed by 等…<category> (中关村翠湖科技园人工智能创新应用产业园 is 19)
 
 
+def _builds_roads(text: str, at: int) -> bool:
+    """Whether the clause around ``at`` builds or opens roads."""
+    start = max((m.end() for m in CLAUSE_SEP.finditer(text, 0, at)), default=0)
+    end = CLAUSE_SEP.search(text, at)
+    return any(c in text[start:end.start() if end else len(text)] for c in TRANSPORT_CUES)
+
+
 def _list_before_tail(text: str) -> list[Mention]:
     """Items of a list closed by 等…<category>: 朱房、西山等5个城中村 → villages, A、B等项目 → projects."""
     kinds = {c: (k, t) for c, k, t in lex.LIST_CATEGORIES}
     items: list[Mention] = []
     for tail in CATEGORY_TAIL.finditer(text):
         kind, typ = kinds[tail.group("cat")]
+        if typ == "transport" and not _builds_roads(text, tail.start()):
+            kind, typ = "place", "road"  # 王庄路、田村东路等12条代建道路移交接养: roads handed over, not built
         if not _names_its_items(text[tail.start() + 1:tail.start("cat")]):
             continue
         end = tail.start()
