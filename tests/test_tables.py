@@ -362,6 +362,22 @@ def test_query_indicators_missed_2022(store: ox.Store) -> None:
     ]  # the four misses the text names: 4, 12, 26, 27
 
 
+def test_every_observation_is_in_the_series_of_its_indicator_and_district(store: ox.Store) -> None:
+    counts = rows(store, """
+        SELECT (COUNT(DISTINCT ?obs) AS ?all) (COUNT(DISTINCT ?inSeries) AS ?matching)
+               (COUNT(DISTINCT ?series) AS ?series)
+        WHERE {
+          ?obs a qb:Observation ; kg:indicator ?indicator ; kg:refArea ?area .
+          OPTIONAL { ?series qb:observation ?obs ; kg:indicator ?indicator ; kg:refArea ?area ;
+                             a qb:Slice ; qb:sliceStructure kg:seriesKey . BIND(?obs AS ?inSeries) }
+        }""")[0]
+    assert counts["all"] == counts["matching"] and int(counts["all"]) > 100
+    indicators = rows(store, "SELECT DISTINCT ?i WHERE { ?o a qb:Observation ; kg:indicator ?i }")
+    assert int(counts["series"]) == len(indicators)  # one district: a series per indicator
+    more = rows(store, "SELECT ?o WHERE { ?s1 qb:observation ?o . ?s2 qb:observation ?o FILTER(?s1 != ?s2) }")
+    assert not more, "an observation in two series"
+
+
 def test_query_indicator_series(store: ox.Store) -> None:
     rows = saved(store, "indicator-series.rq")
     assert {r["district"] for r in rows} == {"海淀区"}  # every observation's reference area: the district

@@ -168,7 +168,8 @@ def _observation(ctx: ExtractionContext, cat: Catalog, entry: IndicatorEntry, ki
         yield from indicator_triples(ctx, current)
         current = cat.entries.get(current.parent) if current.parent else None
     indicator = ctx.minter.slug("indicator", entry.id)
-    triples = list(observation_triples(ctx, indicator, year, kind, value, sentence, "text", entry.unit or None))
+    triples = list(observation_triples(ctx, indicator, entry.name, year, kind, value, sentence, "text",
+                                       entry.unit or None))
     yield from triples
     obs = triples[0][0]
     yield from mention_triples(ctx, obs, sentence.start + start, sentence.start + end)

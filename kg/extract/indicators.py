@@ -186,9 +186,26 @@ def dataset_triples(ctx: ExtractionContext) -> Iterator[Triple]:
     yield ds, KG.document, ctx.document
 
 
-def observation_triples(ctx: ExtractionContext, indicator: URIRef, year: int, kind: str, v: Value,
+def series_iri(ctx: ExtractionContext, indicator: URIRef) -> URIRef:
+    return ctx.minter.entity("series", str(indicator), str(district_iri(ctx)))
+
+
+def series_triples(ctx: ExtractionContext, indicator: URIRef, name: str) -> Iterator[Triple]:
+    """The series of an indicator in the report's district, a qb:Slice. A target and the actuals it is
+    compared with meet through it: a join on the series reaches a few observations, one on the
+    indicator alone every district's."""
+    series, area = series_iri(ctx, indicator), district_iri(ctx)
+    yield dataset_iri(ctx), QB.slice, series
+    yield series, RDF.type, QB.Slice
+    yield series, RDFS.label, zh(f"{name}（{ctx.source.district}）")
+    yield series, QB.sliceStructure, KG.seriesKey
+    yield series, KG.indicator, indicator
+    yield series, KG.refArea, area
+
+
+def observation_triples(ctx: ExtractionContext, indicator: URIRef, name: str, year: int, kind: str, v: Value,
                         origin: Node, source: str, unit: str | None) -> Iterator[Triple]:
-    """One observation, derived from the cell or sentence ``origin``."""
+    """One observation of the indicator called ``name``, derived from the cell or sentence ``origin``."""
     obs = ctx.minter.entity("observation", str(indicator), str(year), kind, ctx.source.id, str(ctx.iri(origin)))
     yield obs, RDF.type, QB.Observation
     yield obs, RDFS.label, zh(f"{year}年{'目标值' if kind == 'target' else '实际值'}：{v.text}")
@@ -203,6 +220,8 @@ def observation_triples(ctx: ExtractionContext, indicator: URIRef, year: int, ki
         yield obs, KG.unit, Literal(unit)
     yield from value_triples(obs, v)
     yield derived(ctx, obs, origin)
+    yield from series_triples(ctx, indicator, name)
+    yield series_iri(ctx, indicator), QB.observation, obs
 
 
 # ---------------------------------------------------------------- the annex table
@@ -295,7 +314,8 @@ def _row(ctx: ExtractionContext, cat: Catalog, cols: Columns, state: RowState, r
     for col, (year, kind) in cols.values.items():
         cell = row_cells[col + shift] if col + shift < len(row_cells) else None
         if cell is not None and cell_value(cell):
-            yield from observation_triples(ctx, iri, year, kind, parse_value(cell_value(cell)), cell, "table", unit)
+            yield from observation_triples(ctx, iri, name, year, kind, parse_value(cell_value(cell)), cell, "table",
+                                           unit)
 
 
 def _indicator(ctx: ExtractionContext, cat: Catalog, entry: IndicatorEntry | None, iri: URIRef, name: str,

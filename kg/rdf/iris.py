@@ -24,6 +24,7 @@ ENTITY_KINDS = frozenset(
         "facility",
         "indicator",
         "observation",
+        "series",
         "task",
         "sector",
         "status",
