@@ -148,7 +148,8 @@ GENERIC_MODIFIERS = _words("""
 # A list closed by 等N个<category>: the category gives the items' kind (韩家川、后沙涧等5个村庄).
 LIST_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("村庄", "place", "village"), ("村", "place", "village"), ("街道", "place", "street"), ("街镇", "place", "street"),
-    ("商圈", "place", "business-district"), ("园区", "place", "industrial-park"),
+    ("商圈", "place", "business-district"), ("商业中心", "place", "business-district"),
+    ("园区", "place", "industrial-park"),
     ("产业园", "place", "industrial-park"),
     ("公园", "place", "park"), ("河道", "place", "river"), ("道路", "project", "transport"),
     ("项目", "project", "other"), ("小区", "project", "renewal"), ("公园绿地", "project", "ecology"),

@@ -55,9 +55,21 @@ def relations(found: list[Found]) -> list[Relation]:
         items.sort(key=lambda f: f.mention.start)
         out += _pairs(items)
         out += _members(items)
+        out += _hosts(items) + _continued(items)
         if items and items[0].sentence.row:
             out += _row(items)
     return out
+
+
+def _listed(items: list[Found], last: Found) -> list[Found]:
+    """The items of the 、 list that ``last`` closes, of its kind (A、B、C → A, B, C)."""
+    text, kind = last.sentence.text, last.mention.kind
+    out = [last]
+    for f in reversed(items[:items.index(last)]):
+        if f.mention.kind != kind or not LIST_LINK.match(text[f.mention.end:out[-1].mention.start]):
+            break
+        out.append(f)
+    return out[::-1]
 
 
 def _stated(name: str, sector: str, stated: set[tuple[str, str]]) -> bool:
@@ -78,10 +90,49 @@ def _pairs(items: list[Found]) -> list[Relation]:
             out.append(Relation("led-by", g, f, f.start, g.end))
         elif fk == "organization" and gk in ("project", "organization") and RESPONSIBLE.match(between):
             out.append(Relation("responsible-for", f, g, f.start, g.end))
+        elif fk == "organization" and gk == "policy" and between == "开展":  # A、B医院开展…试点: each carries it out
+            out += [Relation("responsible-for", o, g, o.start, g.end) for o in _listed(items, f)]
         elif (fk == "place" and gk in ACTORS
               and IN_PLACE.match(f.sentence.text[max(0, f.mention.start - 1):f.mention.start])
               and re.fullmatch(r"(?:启动|建设|开工建设|打造|落地建设)?[“]?", between)):
             out.append(Relation("located-in", g, f, f.start, g.end))
+    return out
+
+
+CONTINUES = re.compile(r"^并(?:建设|建成|筹建|设立|运营|组建)$")
+
+
+def _hosts(items: list[Found]) -> list[Relation]:
+    """located-in: a list of places a clause builds on (依托中关村、知春路、学院路等周边地区…建设 X) hosts the
+    first project the clause then builds."""
+    out: list[Relation] = []
+    text = items[0].sentence.text if items else ""
+    for at, f in enumerate(items):
+        if f.mention.kind != "place" or not text[:f.mention.start].endswith("依托"):
+            continue
+        places = [f]
+        for g in items[at + 1:]:
+            if g.mention.kind != "place" or not LIST_LINK.match(text[places[-1].mention.end:g.mention.start]):
+                break
+            places.append(g)
+        target = next((g for g in items[at + len(places):] if g.clause == f.clause), None)
+        if target is not None and target.mention.kind == "project":
+            out += [Relation("located-in", target, p, p.start, target.end) for p in places]
+    return out
+
+
+def _continued(items: list[Found]) -> list[Relation]:
+    """responsible-for across clauses: 支持 O 研发…，并建设 X — the one organization of the clause before is the
+    subject that goes on to build X."""
+    out: list[Relation] = []
+    text = items[0].sentence.text if items else ""
+    for g in items:
+        a, _b = g.clause
+        if g.mention.kind not in ("project", "organization") or not CONTINUES.match(text[a:g.mention.start]):
+            continue
+        before = [f for f in items if f.clause[1] == a - 1 and f.mention.kind == "organization"]
+        if len(before) == 1:
+            out.append(Relation("responsible-for", before[0], g, before[0].start, g.end))
     return out
 
 

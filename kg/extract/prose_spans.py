@@ -84,6 +84,28 @@ def tokens(tk: jieba.Tokenizer, clause: str, offset: int) -> list[Token]:
 
 
 def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
+    return _name_verbs(_cut_tokens(tk, text, offset))
+
+
+NAME_VERBS = frozenset({"开发", "开放", "运营"})  # verbs that also name what a platform does (设计开发平台)
+NAME_HEADS_AFTER = ("平台", "中心", "实验室", "基地")
+
+
+def _name_verbs(toks: list[Token]) -> list[Token]:
+    """A verb right before a platform noun, or one word before it, is part of the name (RISC-V芯片敏捷设计开发平台,
+    6G端到端开放试验平台), not the boundary of one."""
+    out = list(toks)
+    for i, t in enumerate(out):
+        if not (t.boundary and t.text in NAME_VERBS) or i == 0 or out[i - 1].boundary:
+            continue
+        nxt = out[i + 1:i + 3]
+        if nxt and (nxt[0].text.endswith(NAME_HEADS_AFTER) or len(nxt) == 2 and not nxt[0].boundary
+                    and nxt[1].text.endswith(NAME_HEADS_AFTER)):
+            out[i] = Token(t.start, t.end, t.text, False)
+    return out
+
+
+def _cut_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
     out, pos = [], 0
     for word in tk.cut(text, HMM=False):
         boundary = (word in lex.BOUNDARY_WORDS or word in "、“”《》()（）—" or word.isspace()
@@ -253,6 +275,9 @@ NUMBERED_SLOGAN = re.compile(r"“(?=[^”]*[一二三四五六七八九十两�
 SPATIAL_SLOGAN = re.compile(r"[横纵带核轴翼桥廊心]”|^“一.一策”$")
 
 
+JOINED = re.compile(r"(?:成为|纳入|列入)(?:北京市|全市|市级|国家级?|全国)?$")
+
+
 def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
     """《…》 is a policy document; a quotation with nothing naming after it, a named programme."""
     quotes = [t for t in run if t.text[0] in "《“"]
@@ -272,7 +297,9 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
         return None
     if re.match(r"[0-9]", text[t.end:t.end + 1]):
         return None  # “留白增绿”20.1公顷: an amount of work, not a programme
-    if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS) or NUMBERED_SLOGAN.fullmatch(t.text):
+    joins = JOINED.search(text, 0, t.start)  # 成为北京市“夜京城”打卡地: a list things join is a programme
+    if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS) or NUMBERED_SLOGAN.fullmatch(t.text) \
+            or joins is not None:
         return Mention(t.start, t.end, t.text, "policy", "programme", "quote")
     return None
 
@@ -663,6 +690,9 @@ def _list_before_tail(text: str) -> list[Mention]:
                 t = project_type(name, typ) if kind == "project" else typ
                 source = "tail" if kind == "project" and typ != "transport" else "list"  # 代建道路: roads stay
                 items.append(Mention(start, end, name, kind, t, source))
+            if text[max(0, start - 2):start] == "以及":  # A、B以及C等: the list goes on before 以及
+                end = start - 2
+                continue
             if start == 0 or text[start - 1] != "、" or words:
                 break
             end = start - 1
