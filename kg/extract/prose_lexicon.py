@@ -37,7 +37,8 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
 ("站", "place", "station"), ("火车站", "?", "station"),
     ("商务区", "place", "business-district"), ("区", "place", "named-area"), ("园", "?", "industrial-park"),
     ("商贸城", "?", "business-district"), ("商城", "?", "business-district"), ("枢纽", "project", "transport"),
-    ("院区", "project", "facility"), ("更新", "project", "renewal"), ("整治", "project", "renewal"),
+    ("院区", "project", "facility"), ("分院", "?", "other"), ("校区", "?", "other"), ("分校", "?", "other"),
+    ("更新", "project", "renewal"), ("整治", "project", "renewal"),
     ("商圈", "place", "business-district"), ("商业区", "place", "business-district"),
     ("产业园", "?", "industrial-park"), ("科技园", "?", "industrial-park"), ("园区", "?", "industrial-park"),
     ("科技园区", "?", "industrial-park"), ("产业园区", "?", "industrial-park"), ("创新园", "?", "industrial-park"),
@@ -84,6 +85,8 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("店", "project", "facility"), ("会址", "project", "facility"), ("聚集区", "project", "industrial"),
     ("街区", "project", "industrial"), ("综合保税区", "project", "industrial"), ("综保区", "project", "industrial"),
     ("保税区", "project", "industrial"), ("系统", "?", "platform"),
+    ("北延", "project", "transport"), ("南延", "project", "transport"), ("东延", "project", "transport"),
+    ("西延", "project", "transport"),
     ("医谷", "project", "industrial"), ("工场", "project", "industrial"), ("基地", "project", "industrial"),
 )
 
@@ -107,6 +110,10 @@ BOUNDARY_WORDS = _words("""
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
 为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市 在施 在建 在库
 """)
+
+# Enterprise suffixes that are ordinary words of a trade (金融科技, 生物制造): they end a firm's name only at the end
+# of its run.
+TRADE_SUFFIXES = frozenset({"科技", "软件", "生物", "机电", "股份", "控股"})
 
 # Words that end in a suffix but end no name (宅基地 is land, not an industrial base).
 NOT_NAME_ENDS = _words("宅基地 范围内 体验 综合整治")

@@ -168,13 +168,17 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         suffix, kind, typ = found
         if len(suffix) == 1 and not _names_place(t.text, suffix):
             continue
+        if suffix in lex.TRADE_SUFFIXES and i < len(run) - 1:
+            continue  # 金融服务科技创新…: a trade word inside a phrase; a firm's name ends its run (灵汐科技、)
+        if any(w.text.endswith("式") and w.text[0] not in "“《" for w in run[:i]):
+            continue  # 联盟式教育集团, 花园式医院: a kind of thing, not a name (a name may end before it)
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
             return None
         modifier = name[: len(name) - len(suffix)]
         numbered = suffix.startswith("号") and modifier.isdigit()  # 12号线
         if not numbered and _generic(modifier, run) or not specific(run[: i + 1], suffix, kind == "project"):
             return None
-        if len(name) > 30 or QUANTITY.search(QUOTED.sub("", name)):
+        if len(name) > 30 or QUANTITY.search(QUOTED.sub("", name)) or "又一" in name or "另一" in name:
             return None  # 19个小区74.2万平方米老旧小区改造, 10万管…实验室: an amount of work, not a name
         rest = name[len(run[0].text):len(name) - len(suffix)]
         quoted = run[0].text.startswith("“") and i > 0
@@ -295,8 +299,8 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
         return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
     if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
         return None
-    if re.match(r"[0-9]", text[t.end:t.end + 1]):
-        return None  # “留白增绿”20.1公顷: an amount of work, not a programme
+    if re.match(r"[0-9]", text[t.end:t.end + 1]) or re.match(r"“(?:19|20)[0-9]{2}年", t.text):
+        return None  # “留白增绿”20.1公顷: an amount of work; “2024年国家先进制造业集群”: a list of one year
     joins = JOINED.search(text, 0, t.start)  # 成为北京市“夜京城”打卡地: a list things join is a programme
     if re.search(r"[0-9+]", t.text) or before.endswith(lex.PROGRAMME_VERBS) or NUMBERED_SLOGAN.fullmatch(t.text) \
             or joins is not None:
@@ -323,14 +327,39 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
             if not run:
                 continue
             m = _programme(text, run, toks) or _suffix_candidate(text, run) or _quote_candidate(text, run)
+            if m is not None and m.source == "suffix" and m.kind != "policy" and LIST_CATEGORY.search(text, 0, m.start):
+                continue  # 金隅智造工场等REITS项目: after 等, the category of the list, not a name
             if m is not None:
                 _extend_bracket(text, m)
                 found.append((m, c_start, c_end))
-    return found
+    return [(_planned_project(m), a, b) for m, a, b in found]
+
+
+LIST_CATEGORY = re.compile(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处家所座条])?$")
+PLAN_OF = re.compile(r"(?:规划设计方案|设计方案|规划|方案)$")
+PROJECT_LIKE = ("project", "?")
+
+
+def _planned_project(m: Mention) -> Mention:
+    """The plan of a project is the project being planned (推动清华医学园区规划, 研究地铁19号线支线北延方案,
+    完成B组团规划设计方案); a plan of building (国家植物园建设方案) stays a plan."""
+    tail = PLAN_OF.search(m.surface)
+    if m.kind != "policy" or tail is None:
+        return m
+    base = m.surface[:tail.start()]
+    found = lex.classify_suffix(base)
+    if found is None or len(base) <= len(found[0]) or not (
+            found[1] in PROJECT_LIKE or found[2] in ("named-area", "metro-line") and found[0] != "地区"):
+        return m
+    return Mention(m.start, m.start + len(base), base, "project", project_type(base, "other"), "suffix",
+                   "planned", tail.group())
 
 
 TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一", "一批", "实现", "突破", "力争",
                         "抓好", "范围内"})
+
+
+NOT_BUILT = ("体系", "矩阵", "机制", "价值观")  # what is built up is a system or an idea, not a named programme
 
 
 def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None:
@@ -350,8 +379,8 @@ def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None
             and len(run[0].text) >= 6:
         t = run[0]  # 启动“海淀AI原点社区”建设: a quoted place that is built is a project
         return Mention(t.start, t.end, t.text, "project", project_type(t.text, "other"), "quote")
-    if _generic(text[run[0].start:run[-1].end], run):
-        return None  # 推进配套设施建设: building in general, no programme
+    if _generic(text[run[0].start:run[-1].end], run) or run[-1].text.endswith(NOT_BUILT):
+        return None  # 推进配套设施建设: building in general, no programme; 托育服务体系建设: a mechanism
     if any((lex.classify_suffix(t.text) or ("", "", ""))[2] == "named-area" and len(t.text) >= 3 for t in run[:-1]):
         return None  # 推进一道绿隔地区城市化建设: the place is the name, its building no programme
     end = toks[at + 1].end
@@ -512,7 +541,7 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
     before = clause[:local_start]
     cue = near_cue(clause, local_start, local_end)
     if m.kind == "?":
-        if m.type in ("hospital", "platform"):  # 中心, 医院: built = project, founded = organization
+        if m.type in ("hospital", "platform", "other"):  # 中心, 医院, 分校: built = project, else organization
             builds = _last_verb(before) in BUILD_BEFORE or (
                 cue is not None and (cue[0] not in ("under-way", "planned") or cue[1] in SITE_CUES)
                 and _last_verb(before) not in FOUND_BEFORE)
