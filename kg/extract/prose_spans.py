@@ -88,7 +88,7 @@ def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
 
 
 NAME_VERBS = frozenset({"开发", "开放", "运营"})  # verbs that also name what a platform does (设计开发平台)
-NAME_HEADS_AFTER = ("平台", "中心", "实验室", "基地")
+NAME_HEADS_AFTER = ("平台", "中心", "实验室", "基地", "公司")
 
 
 def _name_verbs(toks: list[Token]) -> list[Token]:
@@ -140,11 +140,13 @@ def _trim_start(run: list[Token]) -> list[Token]:
                    or not run[0].text.strip() or run[0].text in ".．"):
         if len(run) > 1 and run[0].text.isdigit() and run[1].text.startswith("号"):
             break  # 12号线, 82号院: the number is the name
-        run = run[1:]
+        counted = NUMBERISH.fullmatch(run[0].text) and len(run) > 1 and run[1].text in MEASURE_WORDS
+        run = run[2:] if counted else run[1:]  # 10万|管 核酸检测…: the measure word goes with its number
     return run
 
 
 COUNT_AFTER = re.compile(r"[0-9]+(?:[个家处所座条项])")
+MEASURE_WORDS = frozenset("个项家处条座所批类管台套栋间张辆名人")
 QUANTITY = re.compile(r"[0-9.]+[万亿]?(?:平方米|公顷|亩|亿元|万元|公里|米|吨|管|个|处|所|家|栋)")
 COUNTED_THINGS = ("路", "道路", "线路", "线", "河", "河道", "街", "巷", "渠", "沟")
 MEASURES_COUNT = re.compile(r"[0-9一二三四五六七八九十百]+条$")
@@ -170,6 +172,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             continue
         if suffix in lex.TRADE_SUFFIXES and i < len(run) - 1:
             continue  # 金融服务科技创新…: a trade word inside a phrase; a firm's name ends its run (灵汐科技、)
+        if run[0].text.startswith("“") and SPATIAL_SLOGAN.search(run[0].text) and i > 0:
+            return None  # “一场一策”升级改造: works done by a method, not a named project
         if any(w.text.endswith("式") and w.text[0] not in "“《" for w in run[:i]):
             continue  # 联盟式教育集团, 花园式医院: a kind of thing, not a name (a name may end before it)
         if len(name) <= len(suffix) or name in lex.GENERIC_NAMES or (suffix == "区" and len(name) < 4):
@@ -327,8 +331,9 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
             if not run:
                 continue
             m = _programme(text, run, toks) or _suffix_candidate(text, run) or _quote_candidate(text, run)
-            if m is not None and m.source == "suffix" and m.kind != "policy" and LIST_CATEGORY.search(text, 0, m.start):
-                continue  # 金隅智造工场等REITS项目: after 等, the category of the list, not a name
+            if m is not None and m.source == "suffix" and m.kind != "policy" and (
+                    LIST_CATEGORY.search(text, 0, m.start) or COUNTED_CLASS.search(text, 0, m.start)):
+                continue  # 金隅智造工场等REITS项目, 37个城市丽角项目, 一批科技金融服务驿站: a kind of thing, not a name
             if m is not None:
                 _extend_bracket(text, m)
                 found.append((m, c_start, c_end))
@@ -336,6 +341,7 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
 
 
 LIST_CATEGORY = re.compile(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处家所座条])?$")
+COUNTED_CLASS = re.compile(r"(?:[0-9一二三四五六七八九十百]+[个处条所家项座批类]|一批|一大批|多个|各类|若干)$")
 PLAN_OF = re.compile(r"(?:规划设计方案|设计方案|规划|方案)$")
 PROJECT_LIKE = ("project", "?")
 
@@ -555,7 +561,10 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
         m.kind, m.type = "project", project_type(m.surface, "other")  # 医学院北区投入使用: a campus that opens
     elif m.kind == "place" and m.type in SITE_TYPES:  # a park or a park of industry that is built
         verb = _last_verb(before)
-        counted = COUNTED_RIVERS.match(_after_list(clause[local_end:]))  # 南沙河、清河等8条河道…治理: the sites
+        rest = clause[local_end:]
+        counted = COUNTED_RIVERS.match(_after_list(rest))  # 南沙河、清河等8条河道…治理: the sites
+        # 金河、北旱河、万泉河三山五园水系治理: rivers listed before the works on the waters are their sites
+        counted = counted or m.type in ("river", "channel") and rest.startswith("、") and "治理" in rest
         if not counted and (cue is not None or (verb in BUILD_BEFORE and local_start - before.rfind(verb) < 12)):
             m.kind, m.type = "project", project_type(m.surface, "other")
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
@@ -624,7 +633,11 @@ def _list_items_before(text: str, m: Mention) -> list[Mention]:
             start, name = start + cut, name[cut:]
         if not (2 <= len(name) <= 14) or NUMBERISH.fullmatch(name) or COUNTED.search(name) or _generic_words(name):
             break
-        items.append(Mention(start, end, name, "project", project_type(name, "other"), "list", m.status, m.cue))
+        site = lex.classify_suffix(name)
+        if site is not None and site[2] in ("river", "channel") and len(name) <= 5:
+            items.append(Mention(start, end, name, "place", site[2], "list"))  # 金河、北旱河…水系治理: the sites
+        else:
+            items.append(Mention(start, end, name, "project", project_type(name, "other"), "list", m.status, m.cue))
         if words:
             break
         pos = start
@@ -636,11 +649,17 @@ WEAK_CUES = frozenset({"预计", "建设", "推进", "推动", "加快推进", "
 COUNTED = re.compile(r"[0-9一二两三四五六七八九十百]+[个条所项处家座]")
 
 
+def _works_follow(text: str, at: int) -> bool:
+    """Whether the clause after a plain 完成 ends in the works it completes (完成“一场一策”升级改造)."""
+    end = CLAUSE_SEP.search(text, at)
+    return text[at:end.start() if end else len(text)].endswith(("改造", "修缮", "整治", "提升"))
+
+
 def _list_before_cue(text: str) -> list[Mention]:
     """A list of bare names right before a status cue is a list of projects (A、B、C完成改造)."""
     items: list[Mention] = []
-    for c_start, _c_end, cue, status in cues_in(text):
-        if cue in WEAK_CUES or cue in lex.WORK_CUES:
+    for c_start, c_end, cue, status in cues_in(text):
+        if cue in lex.WORK_CUES or cue in WEAK_CUES and not (cue == "完成" and _works_follow(text, c_end)):
             continue
         start = c_start
         while start > 0 and not CLAUSE_SEP.match(text[start - 1]) and c_start - start < 60:
