@@ -111,6 +111,8 @@ WITH_PARAMETERS = [
     ("boxes", {"source": "haidian-2022"}),
     ("section-sentences", {"section": "haidian-2022/part/1"}),
     ("indicators-missed-2022", {"year": "2024"}),
+    ("entity-facts-with-sources", {"name": "上庄镇"}),
+    ("policies-on-sector", {"sector": "医药健康"}),
 ]
 
 
