@@ -214,6 +214,8 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
     if opened > text.rfind("”", 0, m.start):
         closed = text.find("”", m.end)
         return closed < 0 or closed - opened <= QUOTED_NAME  # a longer quotation is a statement, not a name
+    if m.kind == "place" and m.type in ("district", "city") and _in_event(text, m.end):
+        return True  # 北京国际青年创新发展论坛, 悦动海淀系列活动, 海淀之夜: an event is not annotated, nor its place
     if m.kind == "place" and m.type in ("district", "city") and m.surface[-1] not in "区市县":
         return _modifies(tk, m, text)
     if m.kind != "place" or len(m.surface) > 3 or m.type in ("district", "city"):
@@ -223,6 +225,15 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
         return False
     first = next(iter(tk.cut(after, HMM=False)), "")
     return first not in lex.BOUNDARY_WORDS and not any(first.startswith(c) for c, _ in lex.STATUS_CUES)
+
+
+NAME_REST = re.compile(r"[^，,；;。：:、“”《》\s]{0,12}")
+
+
+def _in_event(text: str, end: int) -> bool:
+    """Whether the words after a place name, up to the next punctuation, end in an event word with no verb."""
+    rest = NAME_REST.match(text, end).group()
+    return rest.endswith(lex.EVENT_ENDS) and not any(w in rest for w in lex.BOUNDARY_WORDS if len(w) > 1)
 
 
 def _modifies(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001

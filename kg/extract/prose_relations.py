@@ -74,9 +74,9 @@ def _listed(items: list[Found], last: Found) -> list[Found]:
 
 def _stated(name: str, sector: str, stated: set[tuple[str, str]]) -> bool:
     """Whether the sector was stated for this name, or for a longer or shorter form of it (量子科技孵化器 and
-    中关村量子科技孵化器)."""
-    return any(s == sector and (n == name or min(len(n), len(name)) >= 5 and (n.endswith(name) or name.endswith(n)))
-               for n, s in stated)
+    中关村量子科技孵化器, “人工智能+”行动 and “人工智能+”行动计划)."""
+    return any(s == sector and (n == name or min(len(n), len(name)) >= 5 and (
+        n.endswith(name) or name.endswith(n) or n.startswith(name) or name.startswith(n))) for n, s in stated)
 
 
 def _pairs(items: list[Found]) -> list[Relation]:

@@ -170,6 +170,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         suffix, kind, typ = found
         if len(suffix) == 1 and not _names_place(t.text, suffix):
             continue
+        if t.text in KNOWN_NAMES and t.start > start and _generic_words(text[start:t.start]):
+            return None  # 新时代|中关村: a known name after generic words is the dictionary's to take
         if suffix in lex.TRADE_SUFFIXES and i < len(run) - 1:
             continue  # 金融服务科技创新…: a trade word inside a phrase; a firm's name ends its run (灵汐科技、)
         if run[0].text.startswith("“") and SPATIAL_SLOGAN.search(run[0].text) and i > 0:
