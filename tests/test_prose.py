@@ -27,7 +27,7 @@ P_ENTITY, R_ENTITY, P_RELATION = 0.90, 0.85, 0.85
 # What the extractor reaches today on the Haidian gold, less a small margin: a regression guard while
 # the bars above are not met (test_prose_meets_the_bars records that as an expected failure).
 FLOOR = {  # kind: (precision, recall)
-    "place": (0.84, 0.81), "organization": (0.91, 0.80), "policy": (0.81, 0.82), "project": (0.92, 0.82),
+    "place": (0.88, 0.83), "organization": (0.92, 0.82), "policy": (0.82, 0.82), "project": (0.92, 0.83),
 }
 FLOOR_RELATION_PRECISION = 0.82
 

@@ -224,10 +224,25 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
     if not after or sp.CLAUSE_SEP.match(after[0]) or after[0] in "、等和与及的”）)":
         return False
     first = next(iter(tk.cut(after, HMM=False)), "")
-    return first not in lex.BOUNDARY_WORDS and not any(first.startswith(c) for c, _ in lex.STATUS_CUES)
+    if first in lex.BOUNDARY_WORDS or any(first.startswith(c) for c, _ in lex.STATUS_CUES):
+        return False
+    return _heads_a_name(tk, text, m.end)
+
+
+def _heads_a_name(tk, text: str, end: int) -> bool:  # noqa: ANN001
+    """Whether the words after a short place name, up to the next boundary, end a longer name (中关村|论坛,
+    五道口|先导区, 中关村|精神); 京津冀|协同领域 and 京津冀|三地 leave the place alone."""
+    words: list[str] = []
+    for word in tk.cut(QUOTED_REST.match(text, end).group(), HMM=False):
+        if word in lex.BOUNDARY_WORDS:
+            break
+        words.append(word)
+    return any(lex.classify_suffix("".join(words[:i + 1])) is not None
+               or words[i].endswith(lex.EVENT_ENDS + lex.CONCEPT_HEADS) for i in range(len(words)))
 
 
 NAME_REST = re.compile(r"[^，,；;。：:、“”《》\s]{0,12}")
+QUOTED_REST = re.compile(r"[^，,；;。：:、《》\s]{0,16}")  # a name may hold a quotation (中关村“番钛客”…大赛)
 
 
 def _in_event(text: str, end: int) -> bool:

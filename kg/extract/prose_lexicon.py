@@ -74,7 +74,8 @@ SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("改革", "policy", "reform"), ("行动", "policy", "programme"), ("战略", "policy", "programme"),
     # projects
     ("项目", "project", "other"), ("工程", "project", "other"), ("地块", "project", "industrial"),
-    ("安置房", "project", "housing"), ("保障房", "project", "housing"), ("公租房", "project", "housing"),
+    ("安置房", "project", "housing"), ("集租房", "project", "housing"), ("保租房", "project", "housing"),
+    ("租赁房", "project", "housing"), ("保障房", "project", "housing"), ("公租房", "project", "housing"),
     ("棚户区改造", "project", "housing"), ("改造", "project", "renewal"), ("学校", "project", "facility"),
     ("小学", "project", "facility"), ("中学", "project", "facility"), ("幼儿园", "project", "facility"),
     ("图书馆", "project", "facility"), ("博物馆", "project", "facility"), ("体育馆", "project", "facility"),
@@ -121,6 +122,9 @@ NOT_NAME_ENDS = _words("宅基地 范围内 体验 综合整治")
 
 # Events are not annotated (论坛, 大赛, 文化季): a list item ending so is no project.
 EVENT_ENDS = ("季", "节", "论坛", "大赛", "比赛", "大会", "峰会", "活动", "展会", "博览会", "周", "之夜")
+
+# Heads that make a place name before them a concept, not the place (中关村精神, 海淀品牌).
+CONCEPT_HEADS = ("精神", "品牌", "模式", "经验", "名片", "故事")
 
 # Words that end in 局 and name no bureau.
 NOT_BUREAUS = _words("布局 格局 大局 结局 开局 全局 新格局 总体布局 当局 残局 变局 战局")

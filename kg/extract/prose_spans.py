@@ -88,7 +88,7 @@ def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
 
 
 NAME_VERBS = frozenset({"开发", "开放", "运营"})  # verbs that also name what a platform does (设计开发平台)
-NAME_HEADS_AFTER = ("平台", "中心", "实验室", "基地", "公司")
+NAME_HEADS_AFTER = ("平台", "中心", "实验室", "基地", "公司", "基金")
 
 
 def _name_verbs(toks: list[Token]) -> list[Token]:
@@ -172,6 +172,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
             continue
         if t.text in KNOWN_NAMES and t.start > start and _generic_words(text[start:t.start]):
             return None  # 新时代|中关村: a known name after generic words is the dictionary's to take
+        if text.startswith("为", t.end) and suffix in ("改造", "更新", "整治"):
+            continue  # 将上地医院改造为定点救治医院: the verb that turns it into another thing, not a project name
         if suffix in lex.TRADE_SUFFIXES and i < len(run) - 1:
             continue  # 金融服务科技创新…: a trade word inside a phrase; a firm's name ends its run (灵汐科技、)
         if run[0].text.startswith("“") and SPATIAL_SLOGAN.search(run[0].text) and i > 0:
@@ -285,6 +287,18 @@ NUMBERED_SLOGAN = re.compile(r"“(?=[^”]*[一二三四五六七八九十两�
 SPATIAL_SLOGAN = re.compile(r"[横纵带核轴翼桥廊心]”|^“一.一策”$")
 
 
+NUMERAL = "[一二三四五六七八九十两]"
+LAYOUT = re.compile(f"“{NUMERAL}[城山区园]{NUMERAL}[城山区园]”")
+
+
+def _project_in_quote(quoted: str) -> str | None:
+    """The name of a project written in quotes with its phase (力争“稻香湖再生水厂二期”实现通水)."""
+    inner = quoted[1:-1]
+    base = re.sub(r"[(（]?[一二三四五六七八九十0-9]+期[)）]?$", "", inner)
+    found = lex.classify_suffix(base) if base != inner else None
+    return base if found is not None and found[1] == "project" and len(base) > len(found[0]) + 1 else None
+
+
 JOINED = re.compile(r"(?:成为|纳入|列入)(?:北京市|全市|市级|国家级?|全国)?$")
 
 
@@ -303,6 +317,11 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
         return Mention(t.start, t.end, t.text, inner[1], inner[2], "quote")  # 启动“…科创合作平台”
     if text.startswith(QUOTE_HEADS, t.end) or QUOTE_EVENT.match(text, t.end) or "%" in t.text:
         return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
+    if LAYOUT.fullmatch(t.text) and not text.startswith("系列", t.end):
+        return Mention(t.start, t.end, t.text, "place", "named-area", "quote")  # “三城一区”, “三山五园”: an area
+    inner_name = _project_in_quote(t.text)
+    if inner_name is not None:
+        return Mention(t.start, t.end, t.text, "project", project_type(inner_name, "other"), "quote")
     if t.text[1:-1] in lex.NOT_PROGRAMMES or t.text[1:-1] in KNOWN_NAMES or SPATIAL_SLOGAN.search(t.text):
         return None
     if re.match(r"[0-9]", text[t.end:t.end + 1]) or re.match(r"“(?:19|20)[0-9]{2}年", t.text):
@@ -333,6 +352,8 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
             if not run:
                 continue
             m = _programme(text, run, toks) or _suffix_candidate(text, run) or _quote_candidate(text, run)
+            if m is not None and text.startswith("——", m.end):
+                continue  # 试点银行——招商银行海淀支行: what stands before the dash describes the name after it
             if m is not None and m.source == "suffix" and m.kind != "policy" and (
                     LIST_CATEGORY.search(text, 0, m.start) or COUNTED_CLASS.search(text, 0, m.start)):
                 continue  # 金隅智造工场等REITS项目, 37个城市丽角项目, 一批科技金融服务驿站: a kind of thing, not a name
@@ -344,13 +365,14 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
 
 LIST_CATEGORY = re.compile(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处家所座条])?$")
 COUNTED_CLASS = re.compile(r"(?:[0-9一二三四五六七八九十百]+[个处条所家项座批类]|一批|一大批|多个|各类|若干)$")
-PLAN_OF = re.compile(r"(?:规划设计方案|设计方案|规划|方案)$")
+PLAN_OF = re.compile(r"(?:规划设计方案|设计方案|规划|方案|试点)$")
 PROJECT_LIKE = ("project", "?")
 
 
 def _planned_project(m: Mention) -> Mention:
     """The plan of a project is the project being planned (推动清华医学园区规划, 研究地铁19号线支线北延方案,
-    完成B组团规划设计方案); a plan of building (国家植物园建设方案) stays a plan."""
+    完成B组团规划设计方案), and the pilot of a park the park (推进翠湖生态公园试点建设); a plan of building
+    (国家植物园建设方案) stays a plan."""
     tail = PLAN_OF.search(m.surface)
     if m.kind != "policy" or tail is None:
         return m
@@ -359,8 +381,9 @@ def _planned_project(m: Mention) -> Mention:
     if found is None or len(base) <= len(found[0]) or not (
             found[1] in PROJECT_LIKE or found[2] in ("named-area", "metro-line") and found[0] != "地区"):
         return m
+    planned = tail.group() != "试点"  # the pilot of a park is its building, dated by the clause's verbs
     return Mention(m.start, m.start + len(base), base, "project", project_type(base, "other"), "suffix",
-                   "planned", tail.group())
+                   "planned" if planned else None, tail.group() if planned else None)
 
 
 TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一", "一批", "实现", "突破", "力争",
@@ -687,7 +710,7 @@ def _list_before_cue(text: str) -> list[Mention]:
 
 CATEGORY_TAIL = re.compile(
     r"等(?:[0-9一二三四五六七八九十百余多]+[个项处条座家所宗])?(?!领域)"
-    r"(?:[^，,；;。、等]{0,3}?|(?=[^，,；;。等]{4,14}(?:项目|工程))[^，,；;。等]{4,14}?)(?P<cat>"
+    r"(?:[^，,；;。、等]{0,3}?|(?=[^，,；;。等]{4,14}(?:项目|工程)|[^，,；;。等]{4,6}企业)[^，,；;。等]{4,14}?)(?P<cat>"
     + "|".join(sorted((re.escape(c) for c, _k, _t in lex.LIST_CATEGORIES), key=len, reverse=True)) + ")")
 
 
