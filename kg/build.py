@@ -244,6 +244,9 @@ def _stream_into_store(
         results.append(result)
     with timer.stage("load"):
         store.flush()
+        # Each bulk load adds its own files, which every later look-up searches: compacted once here, the
+        # store answers 2-4 times faster (saved queries and entity pages at 100 synthetic reports).
+        store.optimize()
         count = count_triples(store)  # distinct triples: the default graph is the merge
     del store  # closes the database before the directory is published
     order = {source.id: i for i, source in enumerate(sources)}
