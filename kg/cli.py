@@ -185,7 +185,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     app = create_app(settings)
     warm_caches(app)
     click.echo(f"serving http://{host}:{port}/ (store {settings.store_dir})")
-    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="kg")
+    # poll(), not select(): a store of many reports keeps thousands of files open, and select() fails on a
+    # descriptor above 1024 (the server's loop died with "filedescriptor out of range" at 1,000 reports).
+    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="kg", asyncore_use_poll=True)
 
 
 @cli.command()
