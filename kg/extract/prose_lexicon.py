@@ -110,7 +110,7 @@ BOUNDARY_WORDS = _words("""
 高水平 办理 按计划 按时 落户 出访 纳入 提炼 梳理 筹建
 用足 用足用好 放大 针对 动态 围绕 聚焦 依法 协调 配合 推荐 遴选 评选 认定 召开 举行 启动实施 加快实施
 为 上报 运行 接待 紧盯 参加 即 打造出 科学安排 做大做强 我区 我市 在施 在建 在库 进行
-撤村建居 地区生产总值 生产总值 强区 强市 强国
+撤村建居 地区生产总值 生产总值 强区 强市 强国 衔接
 """)
 
 # Enterprise suffixes that are ordinary words of a trade (金融科技, 生物制造): they end a firm's name only at the end
@@ -132,7 +132,7 @@ NOT_BUREAUS = _words("布局 格局 大局 结局 开局 全局 新格局 总体
 # Words a name never starts with (numbers and measure phrases, demonstratives).
 BAD_START = re.compile(
     r"^(?:[0-9０-９一二三四五六七八九十百千万亿]+(?:个|项|家|处|条|座|所|批|类|宗|场|期|次|余|多|平方米|公里|公顷|亿元|万元)"
-    r"|余[个项家处条座所批类宗]|这|该|各|本|此|全|我区|区级|市级)"
+    r"|余[个项家处条座所批类宗]|这|该|各|本|此|全|我区|区级|市级|街镇级|部分|一些)"
 )
 # Ordinary words that are not names even when they end in a suffix.
 GENERIC_NAMES = _words("""

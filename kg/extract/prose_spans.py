@@ -87,7 +87,7 @@ def _plain_tokens(tk: jieba.Tokenizer, text: str, offset: int) -> list[Token]:
     return _name_verbs(_cut_tokens(tk, text, offset))
 
 
-NAME_VERBS = frozenset({"开发", "开放", "运营"})  # verbs that also name what a platform does (设计开发平台)
+NAME_VERBS = frozenset({"开发", "开放", "运营", "对接"})  # verbs that also name what a platform does (设计开发平台)
 NAME_HEADS_AFTER = ("平台", "中心", "实验室", "基地", "公司", "基金")
 
 
@@ -287,6 +287,7 @@ NUMBERED_SLOGAN = re.compile(r"“(?=[^”]*[一二三四五六七八九十两�
 SPATIAL_SLOGAN = re.compile(r"[横纵带核轴翼桥廊心]”|^“一.一策”$")
 
 
+MODES = re.compile(r"、[^，,；;。]{0,20}?等[^，,；;。]{0,4}(?:模式|方式|手段|路径)")
 NUMERAL = "[一二三四五六七八九十两]"
 LAYOUT = re.compile(f"“{NUMERAL}[城山区园]{NUMERAL}[城山区园]”")
 
@@ -317,6 +318,8 @@ def _quote_candidate(text: str, run: list[Token]) -> Mention | None:
         return Mention(t.start, t.end, t.text, inner[1], inner[2], "quote")  # 启动“…科创合作平台”
     if text.startswith(QUOTE_HEADS, t.end) or QUOTE_EVENT.match(text, t.end) or "%" in t.text:
         return None  # “类中关村”的氛围, “三个一批”工作, “菁才海淀”实习活动: the quotation qualifies another noun
+    if MODES.match(text, t.end):
+        return None  # 空间整理、“投资+孵化”、投贷联动等工作模式: a way of working listed, not a programme
     if LAYOUT.fullmatch(t.text) and not text.startswith("系列", t.end):
         return Mention(t.start, t.end, t.text, "place", "named-area", "quote")  # “三城一区”, “三山五园”: an area
     inner_name = _project_in_quote(t.text)
@@ -352,18 +355,31 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
             if not run:
                 continue
             m = _programme(text, run, toks) or _suffix_candidate(text, run) or _quote_candidate(text, run)
-            if m is not None and text.startswith("——", m.end):
+            if m is not None and text.startswith("——", run[-1].end):
                 continue  # 试点银行——招商银行海淀支行: what stands before the dash describes the name after it
-            if m is not None and m.source == "suffix" and m.kind != "policy" and (
-                    LIST_CATEGORY.search(text, 0, m.start) or COUNTED_CLASS.search(text, 0, m.start)):
-                continue  # 金隅智造工场等REITS项目, 37个城市丽角项目, 一批科技金融服务驿站: a kind of thing, not a name
             if m is not None:
                 _extend_bracket(text, m)
                 found.append((m, c_start, c_end))
-    return [(_planned_project(m), a, b) for m, a, b in found]
+    return [(_planned_project(m), a, b) for m, a, b in found if not _a_kind_of_thing(text, m)]
 
 
 LIST_CATEGORY = re.compile(r"等(?:[0-9一二三四五六七八九十百余多]+[个项处家所座条])?$")
+def _a_kind_of_thing(text: str, m: Mention) -> bool:
+    """金隅智造工场等REITS项目, 37个城市丽角项目, 一批科技金融服务驿站, 部分先行先试改革措施: after 等, a count or
+    a partitive, a suffix names the kind of the things listed or counted, not one of them."""
+    if PARTITIVE.search(text, 0, m.start):
+        return True  # 部分先行先试改革措施: some of a kind
+    if m.kind == "policy" and (m.surface[:-2].endswith(("具体", "相关")) or text.startswith(INSTANCES, m.end)):
+        return True  # 专项行动具体措施: the measures of a thing; 先使用后付费试点案例: cases of a pilot
+    if m.source != "suffix" and m.source != "title":
+        return False
+    if m.kind == "policy":  # 行动计划等针对性营商政策; 北区0116等7个街区控规 counts the titled one in
+        return text[:m.start].endswith("等")
+    return bool(LIST_CATEGORY.search(text, 0, m.start) or COUNTED_CLASS.search(text, 0, m.start))
+
+
+PARTITIVE = re.compile(r"(?:部分|一些|各项|多项)$")
+INSTANCES = ("案例", "经验", "成果", "举措")
 COUNTED_CLASS = re.compile(r"(?:[0-9一二三四五六七八九十百]+[个处条所家项座批类]|一批|一大批|多个|各类|若干)$")
 PLAN_OF = re.compile(r"(?:规划设计方案|设计方案|规划|方案|试点)$")
 PROJECT_LIKE = ("project", "?")
@@ -410,6 +426,8 @@ def _programme(text: str, run: list[Token], toks: list[Token]) -> Mention | None
             and len(run[0].text) >= 6:
         t = run[0]  # 启动“海淀AI原点社区”建设: a quoted place that is built is a project
         return Mention(t.start, t.end, t.text, "project", project_type(t.text, "other"), "quote")
+    if run[-1].text in KNOWN_NAMES and len(run) > 1:
+        return None  # 推进健康海淀建设: a place qualified by a slogan, not a programme
     if _generic(text[run[0].start:run[-1].end], run) or run[-1].text.endswith(NOT_BUILT):
         return None  # 推进配套设施建设: building in general, no programme; 托育服务体系建设: a mechanism
     if any((lex.classify_suffix(t.text) or ("", "", ""))[2] == "named-area" and len(t.text) >= 3 for t in run[:-1]):
@@ -427,9 +445,10 @@ def _policy_titles(text: str, toks: list[Token]) -> list[Mention]:
         if suffix is None or t.boundary or followed:
             continue
         j = i
+        # the word right before the suffix belongs to the title even when it is a verb (…发展支持办法)
         while j > 0 and (toks[j - 1].text not in lex.POLICY_LEFT or j == i) and toks[j - 1].text not in "、“”《》，," \
                 and not toks[j - 1].text.isspace() \
-                and toks[j - 1].text not in TITLE_STOP:
+                and (toks[j - 1].text not in TITLE_STOP or j == i):
             j -= 1
         run = _trim_start(toks[j:i + 1])
         if not run:
