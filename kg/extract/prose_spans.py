@@ -170,6 +170,8 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         suffix, kind, typ = found
         if len(suffix) == 1 and not _names_place(t.text, suffix):
             continue
+        if i > 1 and re.fullmatch("[A-Z]", run[i - 1].text) and PHASE_TOKEN.match(run[i - 1].text + t.text):
+            continue  # 改造项目|A|组团: the phase of the project named before it
         if t.text in KNOWN_NAMES and t.start > start and _generic_words(text[start:t.start]):
             return None  # 新时代|中关村: a known name after generic words is the dictionary's to take
         if text.startswith("为", t.end) and suffix in ("改造", "更新", "整治"):
@@ -192,15 +194,23 @@ def _suffix_candidate(text: str, run: list[Token]) -> Mention | None:
         quoted = run[0].text.startswith("“") and i > 0
         if suffix in ("工程", "项目") and quoted and (not rest or _generic(rest, run[1:])):
             kind, typ = "policy", "programme"  # “3个100”重点工程: a named list of projects is a programme
-        end = t.end
-        for nxt in run[i + 1:]:  # 产业园 + 一期, 号线 + 南段: the phase stays in the surface
-            if not PHASE_TOKEN.match(nxt.text):
-                break
-            end = nxt.end
+        end = _phase_end(run, i)
         if COUNT_AFTER.match(text, end) and text[start - 1:start] != "、":
             return None  # 新增社区养老服务驿站10家: things of a kind counted (not a list's total: A、B路6条)
         return Mention(start, end, text[start:end], kind, typ, "suffix")
     return None
+
+
+def _phase_end(run: list[Token], i: int) -> int:
+    """The end of the name that ends at run[i], with the phases after it (产业园 + 一期, 号线 + 南段, 项目 + A|组团):
+    the phase stays in the surface."""
+    end, j = run[i].end, i + 1
+    while j < len(run):
+        width = next((w for w in (1, 2) if PHASE_TOKEN.match("".join(t.text for t in run[j:j + w]))), 0)
+        if not width or j + width > len(run):
+            break
+        end, j = run[j + width - 1].end, j + width
+    return end
 
 
 def _generic(modifier: str, run: list[Token]) -> bool:
@@ -597,7 +607,9 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
                 and _last_verb(before) not in FOUND_BEFORE)
             m.kind, m.type = ("project", "facility") if builds else ("organization", m.type)
         else:
-            m.kind = "project" if cue is not None and m.type != "station" else "place"
+            verb = _last_verb(before)  # a park built by a verb before it, across the list it heads, is a project
+            built = cue is not None and m.type != "station" or verb in BUILD_BEFORE and _governs(before, verb)
+            m.kind = "project" if built else "place"
             if m.kind == "project":
                 m.type = project_type(m.surface, "other")
     elif m.kind == "place" and m.type == "named-area" and cue is not None and cue[0] in MILESTONES \
@@ -609,7 +621,7 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
         counted = COUNTED_RIVERS.match(_after_list(rest))  # 南沙河、清河等8条河道…治理: the sites
         # 金河、北旱河、万泉河三山五园水系治理: rivers listed before the works on the waters are their sites
         counted = counted or m.type in ("river", "channel") and rest.startswith("、") and "治理" in rest
-        if not counted and (cue is not None or (verb in BUILD_BEFORE and local_start - before.rfind(verb) < 12)):
+        if not counted and (cue is not None or verb in BUILD_BEFORE and _governs(before, verb)):
             m.kind, m.type = "project", project_type(m.surface, "other")
     elif m.kind == "place" and m.type in ("road", "metro-line", "station"):
         # a road is a project when the clause builds or opens a road, not when it is a landmark (X路口, X沿线)
@@ -619,6 +631,13 @@ def settle_kind(m: Mention, text: str, c_start: int, c_end: int) -> None:
         m.kind, m.type = "project", "facility"
     if m.kind == "project":  # its status is read later, from the clause with the other names blanked out
         m.type = project_type(m.surface, m.type)
+
+
+def _governs(before: str, verb: str) -> bool:
+    """Whether a build verb still governs the name after it: close to it (启动建设…X), or across a list it
+    heads (建设全国首家量子科技孵化器和全市首家量子科技产业园)."""
+    gap = before[before.rfind(verb) + len(verb):]
+    return len(gap) < 12 or len(gap) < 24 and ("和" in gap or "、" in gap)
 
 
 def _after_list(rest: str) -> str:
