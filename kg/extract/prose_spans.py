@@ -138,8 +138,8 @@ def _trim_start(run: list[Token]) -> list[Token]:
     """Drop leading numbers, measure words, years and generic modifiers (重点, 首批, 2023年)."""
     while run and (lex.BAD_START.match(run[0].text) or NUMBERISH.fullmatch(run[0].text)
                    or not run[0].text.strip() or run[0].text in ".．"):
-        if len(run) > 1 and run[0].text.isdigit() and run[1].text.startswith("号"):
-            break  # 12号线, 82号院: the number is the name
+        if len(run) > 1 and (run[0].text.isdigit() and run[1].text.startswith("号") or run[1].text == "级"):
+            break  # 12号线, 82号院: the number is the name; 百亿级科创投资基金: its scale is part of it
         counted = NUMBERISH.fullmatch(run[0].text) and len(run) > 1 and run[1].text in MEASURE_WORDS
         run = run[2:] if counted else run[1:]  # 10万|管 核酸检测…: the measure word goes with its number
     return run
@@ -354,7 +354,7 @@ def candidates(tk: jieba.Tokenizer, text: str) -> list[tuple[Mention, int, int]]
         c_start, c_end = pos, pos + len(piece)
         pos = c_end + 1
         toks = tokens(tk, piece, c_start)
-        found += [(m, c_start, c_end) for m in _policy_titles(text, toks)]
+        found += [(m, c_start, c_end) for m in _policy_titles(text, toks) + _actors(text, c_start, c_end)]
         for run in runs(toks):
             run = _trim_start(run)
             while len(run) > 1 and run[0].text[0] == "“" and run[1].text[0] == "“":  # “海LINK”“薪火共燃”实训计划
@@ -410,6 +410,22 @@ def _planned_project(m: Mention) -> Mention:
     planned = tail.group() != "试点"  # the pilot of a park is its building, dated by the clause's verbs
     return Mention(m.start, m.start + len(base), base, "project", project_type(base, "other"), "suffix",
                    "planned" if planned else None, tail.group() if planned else None)
+
+
+# Organizations named by what they do, not by a suffix: a co-founder (联合中国诚通发起设立…), a Latin name glossed
+# in brackets as an institution (MededHolding(中东财团机构)).
+CO_FOUNDER = re.compile(r"(?<=联合)[^，,；;。、“”\s]{2,8}?(?=发起设立|共同设立|共同发起|发起成立)")
+GLOSSED = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]{3,40}(?=[(（][^()（）]{1,10}(?:机构|公司|集团|财团|基金|银行)[)）])")
+
+
+def _actors(text: str, start: int, end: int) -> list[Mention]:
+    out = []
+    for pattern in (CO_FOUNDER, GLOSSED):
+        for m in pattern.finditer(text, start, end):
+            name = m.group()
+            if not _generic_words(name) and not any(w in name for w in lex.BOUNDARY_WORDS if len(w) > 1):
+                out.append(Mention(m.start(), m.end(), name, "organization", "enterprise", "actor"))
+    return out
 
 
 TITLE_STOP = frozenset({"推动", "打造", "支持", "组织", "召开", "举办", "做好", "统一", "一批", "实现", "突破", "力争",
