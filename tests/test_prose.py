@@ -27,9 +27,9 @@ P_ENTITY, R_ENTITY, P_RELATION = 0.90, 0.85, 0.85
 # What the extractor reaches today on the Haidian gold, less a small margin: a regression guard beside the
 # issue's bars above (test_prose_meets_the_bars), which today's scores clear only narrowly.
 FLOOR = {  # kind: (precision, recall)
-    "place": (0.88, 0.84), "organization": (0.92, 0.82), "policy": (0.87, 0.85), "project": (0.92, 0.83),
+    "place": (0.88, 0.84), "organization": (0.93, 0.84), "policy": (0.88, 0.85), "project": (0.93, 0.84),
 }
-FLOOR_RELATION_PRECISION = 0.82
+FLOOR_RELATION_PRECISION = 0.83
 
 
 def _covered() -> dict[str, set[int]]:

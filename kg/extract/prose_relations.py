@@ -1,11 +1,12 @@
 """Relations stated in one sentence (or one table row), as records the units turn into triples.
 
 - has-status: a project and the status its clause states (``Mention.status``);
-- addresses-sector: the sector named in the entity's own name (人工智能大模型产业集聚区 → 人工智能);
-- located-in: X 落地/落户/位于/扩区至/扩展至/迁至 P; 在 P … 启动/建设 X; 名称：X；地址：P …; a table row
-  that holds a project and a place;
-- led-by: O 牵头组建/牵头成立 X; responsible-for: O 建成/建设/筹建/设立/发起设立 X, and a table row that
-  holds an organization and a project or programme.
+- addresses-sector: the sector named in the entity's own name (人工智能大模型产业集聚区 → 人工智能), stated once
+  per entity and document, where it is first named;
+- located-in: X 落地/落户/位于/扩区至/扩展至/迁至 P; 在 P … 启动/建设 X; 依托 P1、P2…建设 X (across the list);
+  名称：X；地址：P …; a table row that holds a project and a place;
+- led-by: O 牵头组建/牵头成立 X; responsible-for: O 建成/建设/筹建/设立/发起设立 X, O1、O2 开展 <pilot>, and
+  across clauses 支持 O …，并建设 X; a table row that holds an organization and a project or programme.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ Rules, in order (each explainable from the sentence alone):
    founded (成立, 组建) is an organization.
 5. Items of a 、 list that have no suffix take the kind of their suffixed neighbours, and a list
    followed by 等…项目/工程 is a list of projects.
+6. Not names: what stands after 等, a count or a partitive (等REITS项目, 37个城市丽角项目, 部分…措施: the kind
+   of the things listed or counted), a kind of thing (联盟式…), an amount of work (…74.2万平方米…改造), what
+   stands before a dash (试点银行——…: a description of the name after it).
+7. The plan of a project is the project planned (清华医学园区规划); plots and phases listed by their codes
+   are one mention (创新园A、B地块).
 """
 
 from __future__ import annotations
