@@ -33,8 +33,8 @@ def store(built_home: tuple[Settings, BuildResult]) -> ox.Store:
     return open_store(settings.store_dir)
 
 
-def rows(store: ox.Store, sparql: str) -> list[dict[str, str]]:
-    result = run_query(store, sparql)
+def rows(store: ox.Store, sparql: str, **bound: ox.Literal) -> list[dict[str, str]]:
+    result = run_query(store, sparql, substitutions={ox.Variable(k): v for k, v in bound.items()})
     names = [v.value for v in result.variables]
     return [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result]
 
@@ -393,6 +393,13 @@ def test_query_indicator_series(store: ox.Store) -> None:
         ("2025", "target", "6", "table", "haidian-2022"),
         ("2025", "target", "增长5.5%", "text", "haidian-2024"),
     ]
+
+
+def test_query_indicator_series_of_one_district(store: ox.Store) -> None:
+    text = (QUERIES / "indicator-series.rq").read_text(encoding="utf-8")
+    everywhere = rows(store, text)
+    assert rows(store, text, district=ox.Literal("海淀区", language="zh")) == everywhere
+    assert rows(store, text, district=ox.Literal("朝阳区", language="zh")) == []
 
 
 def test_query_indicator_departments(store: ox.Store) -> None:
