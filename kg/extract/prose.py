@@ -214,8 +214,8 @@ def _inside_longer(tk, m: sp.Mention, text: str) -> bool:  # noqa: ANN001
     if opened > text.rfind("”", 0, m.start):
         closed = text.find("”", m.end)
         return closed < 0 or closed - opened <= QUOTED_NAME  # a longer quotation is a statement, not a name
-    if m.kind == "place" and m.type in ("district", "city") and _in_event(text, m.end):
-        return True  # 北京国际青年创新发展论坛, 悦动海淀系列活动, 海淀之夜: an event is not annotated, nor its place
+    if m.kind == "place" and m.type in ("district", "city") and (_in_event(text, m.end) or _attribute(text, m.end)):
+        return True  # 北京国际青年创新发展论坛, 海淀之夜: an event is not annotated, nor its place; 海淀特色
     if m.kind == "place" and m.type in ("district", "city") and m.surface[-1] not in "区市县":
         return _modifies(tk, m, text)
     if m.kind != "place" or len(m.surface) > 3 or m.type in ("district", "city"):
@@ -243,6 +243,12 @@ def _heads_a_name(tk, text: str, end: int) -> bool:  # noqa: ANN001
 
 NAME_REST = re.compile(r"[^，,；;。：:、“”《》\s]{0,12}")
 QUOTED_REST = re.compile(r"[^，,；;。：:、《》\s]{0,16}")  # a name may hold a quotation (中关村“番钛客”…大赛)
+
+
+def _attribute(text: str, end: int) -> bool:
+    """Whether a place name qualifies what it is known for (海淀特色生态产品, 海淀生态名片), not a place."""
+    rest = NAME_REST.match(text, end).group()
+    return any(rest[:i].endswith(("特色", "名片")) for i in range(2, min(len(rest), 6) + 1))
 
 
 def _in_event(text: str, end: int) -> bool:
