@@ -145,6 +145,7 @@ def bench_queries(plan: Plan, home: Path, with_rdflib: bool = True, at_scale: bo
     from kg.query import run_query
     from kg.store import open_store
     from web import saved_queries as saved
+    from web.sparql_text import with_values
     from web.sparql_worker import term_from_json
 
     store = open_store(home / "var/store")
@@ -152,14 +153,14 @@ def bench_queries(plan: Plan, home: Path, with_rdflib: bool = True, at_scale: bo
     results = {}
     for name, arguments in query_runs(store, at_scale):
         text, terms = saved.bind(saved.load(ROOT / "queries" / f"{name.split()[0]}.rq"), arguments)
-        bindings = {ox.Variable(k): term_from_json(v) for k, v in terms.items()}
+        text = with_values(text, {k: str(term_from_json(v)) for k, v in terms.items()})  # as the server binds
 
-        def on_oxigraph(text: str = text, bindings: dict = bindings) -> object:
-            result = run_query(store, text, substitutions=bindings)
+        def on_oxigraph(text: str = text) -> object:
+            result = run_query(store, text)
             return result.serialize(format=ox.QueryResultsFormat.JSON) if hasattr(result, "variables") else list(result)
 
         row = {"oxigraph": summary(timed(on_oxigraph, plan.query_runs, plan.query_budget)), "arguments": arguments,
-               "rows": len(list(run_query(store, text, substitutions=bindings)))}
+               "rows": len(list(run_query(store, text)))}
         if dataset is not None:
             def on_rdflib(text: str = text) -> object:
                 return dataset.query(text, initNs=PREFIX_MAP).serialize(format="json")

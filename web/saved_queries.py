@@ -1,9 +1,10 @@
 """Saved queries: ``queries/*.rq`` listed at /queries (HTML or JSON) and run at /queries/NAME.
 
 The header convention is documented in queries/README.md. Parameters are validated against their
-declared type and bound as RDF terms through the engine's substitution (never pasted into the
-text); a parameter's default is a one-variable ``VALUES ?name { … }`` in the query body, which is
-dropped when the caller gives a value, so every .rq file also runs as it is in any SPARQL tool.
+declared type and bound as RDF terms: an inline ``VALUES`` of terms serialized by pyoxigraph (escaped,
+never the caller's raw text), on the embedded store as on a remote one. A parameter's default is a
+one-variable ``VALUES ?name { … }`` in the query body, which is dropped when the caller gives a value,
+so every .rq file also runs as it is in any SPARQL tool.
 """
 
 from __future__ import annotations

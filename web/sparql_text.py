@@ -98,9 +98,9 @@ def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
 def with_values(text: str, bindings: dict[str, str]) -> str:
     """Bind variables by an inline VALUES at the start of the outermost WHERE group.
 
-    For stores without pre-binding (a remote SPARQL service): the values are serialized RDF terms
-    (N-Triples syntax, escaped by the serializer), never raw user text. Variables used in the
-    outermost group then see the binding, as with substitution on the embedded store.
+    For every store (the embedded one and a remote SPARQL service alike): the values are serialized RDF
+    terms (N-Triples syntax, escaped by the serializer), never raw user text, and the store plans the
+    query knowing them. Variables used in the outermost group see the binding.
     """
     if not bindings:
         return text

@@ -27,6 +27,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from web.sparql_text import with_values
+
 READY = b"ready"  # the first frame a worker writes, once it can take a job at full speed
 GRACE_SECONDS = 2.0  # the worker's own timer fires this long after the parent should have killed it
 _HEADER = struct.Struct(">I")
@@ -80,10 +82,16 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     """Run one job and serialize its answer; errors become an HTTP status and a message."""
     from web.sparql_formats import capped, content_type, serialize_boolean, serialize_solutions, serialize_triples
 
-    substitutions = {ox.Variable(k): term_from_json(v) for k, v in (job.get("bindings") or {}).items()}
+    # Parameters as an inline VALUES of serialized terms, as on a remote store: Oxigraph plans the query
+    # knowing the values (a join starts from them), which its substitutions, bound after planning, do not
+    # allow (indicators-missed for one district at 1,000 reports: 76 ms substituted, 22 ms inline).
+    bindings = {k: str(term_from_json(v)) for k, v in (job.get("bindings") or {}).items()}
     try:
-        result = store.query(job["query"], prefixes=job.get("prefixes") or {}, substitutions=substitutions,
-                             **dataset_arguments(job))
+        query = with_values(job["query"], bindings)
+    except ValueError as exc:
+        return {"status": 400, "error": str(exc)}, b""
+    try:
+        result = store.query(query, prefixes=job.get("prefixes") or {}, **dataset_arguments(job))
         cap = int(job["cap"])
         if isinstance(result, ox.QueryBoolean):
             fmt = job["table"]
