@@ -1,14 +1,16 @@
-"""The search index's one-character postings give the same answer as finding and ranking every match."""
+"""The search index: its one-character postings give the same answer as finding and ranking every match, and
+its pinyin keys from one conversion equal those of two."""
 
 from __future__ import annotations
 
 import pytest
+from pypinyin import Style, lazy_pinyin
 
 from kg.build import BuildResult
 from kg.config import Settings
 from kg.store import open_store
 from web import create_app
-from web.search import SearchIndex
+from web.search import SearchIndex, normalise, pinyin_keys
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +40,12 @@ def test_one_character_searches_equal_the_general_path(index: SearchIndex) -> No
         results, facets = index.search(ch, type_iri, 20)
         assert ([e.iri for e in results], facets) == slow_search(index, ch, type_iri, 20), ch
     assert index.search("区")[0] and index.search("h")[0]  # a Chinese character and a pinyin initial
+
+
+def test_pinyin_keys_from_one_conversion_equal_two(index: SearchIndex) -> None:
+    names = {n for e in index.entries.values() for n in (*e.names.values(), *e.alt)}
+    names |= {"AI大模型", "RISC-V芯片", "第一〇一中学", "3GPP标准", "abc海淀", "ＡＢＣ公司", "𠀀字", "重庆银行"}
+    for name in sorted(names):
+        initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
+        assert pinyin_keys(name) == [normalise(initials), normalise("".join(lazy_pinyin(name)))], name
+    assert pinyin_keys("海淀区") == ["hdq", "haidianqu"]

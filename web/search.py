@@ -7,6 +7,7 @@ for every entity, its names, their pinyin (initials and full), its classes and i
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ SELECT ?e (COUNT(*) AS ?n) WHERE {
 CHUNK = 500
 EXACT, PREFIX, SUBSTRING = 0, 1, 2
 MAX_QUERY = 100  # characters of a search term
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # the characters pypinyin gives one syllable each
 
 
 def normalise(text: str) -> str:
@@ -50,10 +52,32 @@ def normalise(text: str) -> str:
 
 
 def pinyin_keys(name: str) -> list[str]:
-    """Initials (海淀区 → hdq) and full pinyin (haidianqu); non-Chinese runs are kept as they are."""
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
-    full = "".join(lazy_pinyin(name))
-    return [normalise(initials), normalise(full)]
+    """Initials (海淀区 → hdq) and full pinyin (haidianqu); non-Chinese runs are kept as they are.
+
+    One conversion gives both (pinyin is most of the index's build time): a Chinese character's initial is
+    the first letter of its syllable. Where the syllables do not line up with the name's characters, the
+    initials are converted on their own."""
+    syllables = lazy_pinyin(name)
+    initials = _initials(name, syllables)
+    if initials is None:
+        initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
+    return [normalise(initials), normalise("".join(syllables))]
+
+
+def _initials(name: str, syllables: list[str]) -> str | None:
+    """The first letter of each Chinese character's syllable and every other run as it is, or None when
+    the syllables are not one per Chinese character and one per run of other characters."""
+    out, at = [], 0
+    for item in syllables:
+        if at < len(name) and _HAN.match(name[at]):
+            out.append(item[:1])
+            at += 1
+        elif name.startswith(item, at):
+            out.append(item)
+            at += len(item)
+        else:
+            return None
+    return "".join(out) if at == len(name) else None
 
 
 @dataclass
