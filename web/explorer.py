@@ -22,13 +22,19 @@ from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import store
 
-NEIGHBOURS = """
-SELECT ?s ?p ?o ?dir WHERE {
-  { ?s ?p ?o FILTER(isIRI(?o)) BIND("out" AS ?dir) } UNION { ?o ?p ?s BIND("in" AS ?dir) }
-} LIMIT 2000
+# Provenance plumbing (links to and from mentions, sentences and statements) is left out by comparing
+# predicates, which Oxigraph does without reading any text; the rest is checked in Python. With isIRI() in
+# the query, an entity named in thousands of sentences had every link's text read, and its plumbing
+# filled the LIMIT before its neighbours were reached.
+PLUMBING = "rdf:type, prov:wasDerivedFrom, kg:mentionOf, rdf:subject, rdf:object"
+NEIGHBOURS = f"""
+SELECT ?s ?p ?o ?dir WHERE {{
+  {{ ?s ?p ?o BIND("out" AS ?dir) }} UNION {{ ?o ?p ?s BIND("in" AS ?dir) }}
+  FILTER(?p NOT IN ({PLUMBING}))
+}} LIMIT 2000
 """
 TYPES = "SELECT ?x ?t WHERE { VALUES ?x { %s } ?x a ?t }"
-EDGES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && isIRI(?s)) }"
+EDGES = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(?p NOT IN ({PLUMBING})) }}"
 MAX_NEIGHBOURS = 60  # per expand: a hub (a district) would otherwise flood the view
 MAX_DESCRIBE = 500
 # The most specific class wins the colour; the order goes from specific to general.
@@ -111,6 +117,8 @@ class PathGraph:
     def __init__(self, st: ox.Store) -> None:
         self.graph = nx.Graph()
         for r in run_query(st, EDGES):
+            if not isinstance(r["o"], ox.NamedNode) or not isinstance(r["s"], ox.NamedNode):
+                continue
             s, p, o = r["s"].value, r["p"].value, r["o"].value
             if s != o and p not in SKIP_PROPS and is_entity(s) and is_entity(o):
                 self.graph.add_edge(s, o, prop=p, source=s, target=o)
