@@ -25,7 +25,7 @@ from web.storeholder import store
 # Provenance plumbing (links to and from mentions, sentences and statements) is left out by comparing
 # predicates, which Oxigraph does without reading any text; the rest is checked in Python. With isIRI() in
 # the query, an entity named in thousands of sentences had every link's text read, and its plumbing
-# filled the LIMIT before its neighbours were reached.
+# could fill the LIMIT before its neighbours were reached.
 PLUMBING = "rdf:type, prov:wasDerivedFrom, kg:mentionOf, rdf:subject, rdf:object"
 NEIGHBOURS = f"""
 SELECT ?s ?p ?o ?dir WHERE {{
