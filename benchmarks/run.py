@@ -121,19 +121,19 @@ def scale_arguments(store: object, names: list[str]) -> dict[str, str]:
     return found
 
 
-def query_runs(store: object, at_scale: bool) -> list[tuple[str, dict[str, str]]]:
+def query_runs(store: object, at_scale: bool) -> list[tuple[str, object, dict[str, str]]]:
     """Each saved query by name with its arguments: at scale, the corpus's most used values, and a second
     run without the optional parameters (those without a default) to time the query over every value."""
     from web import saved_queries as saved
 
     runs = []
     for name in saved_queries():
-        params = saved.load(ROOT / "queries" / f"{name}.rq").params
-        arguments = scale_arguments(store, [p.name for p in params]) if at_scale else {}
-        runs.append((name, arguments))
-        optional = [p.name for p in params if p.default is None and p.name in arguments]
+        query = saved.load(ROOT / "queries" / f"{name}.rq")
+        arguments = scale_arguments(store, [p.name for p in query.params]) if at_scale else {}
+        runs.append((name, query, arguments))
+        optional = [p.name for p in query.params if p.default is None and p.name in arguments]
         if optional:
-            runs.append((f"{name} (every {', '.join(optional)})",
+            runs.append((f"{name} (every {', '.join(optional)})", query,
                          {k: v for k, v in arguments.items() if k not in optional}))
     return runs
 
@@ -145,15 +145,12 @@ def bench_queries(plan: Plan, home: Path, with_rdflib: bool = True, at_scale: bo
     from kg.query import run_query
     from kg.store import open_store
     from web import saved_queries as saved
-    from web.sparql_text import with_values
-    from web.sparql_worker import term_from_json
 
     store = open_store(home / "var/store")
     dataset = rdflib_dataset(store) if with_rdflib else None
     results = {}
-    for name, arguments in query_runs(store, at_scale):
-        text, terms = saved.bind(saved.load(ROOT / "queries" / f"{name.split()[0]}.rq"), arguments)
-        text = with_values(text, {k: str(term_from_json(v)) for k, v in terms.items()})  # as the server binds
+    for name, query, arguments in query_runs(store, at_scale):
+        text = saved.bind(query, arguments)  # as the server binds them
 
         def on_oxigraph(text: str = text) -> object:
             result = run_query(store, text)

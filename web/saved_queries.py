@@ -21,7 +21,7 @@ from flask import Blueprint, Response, abort, current_app, render_template_strin
 from kg.export import PREFIX_MAP
 from web.sparql import FORMAT_PARAMS, answer_query, error
 from web.sparql_formats import negotiate
-from web.sparql_text import values_block, variables
+from web.sparql_text import values_block, variables, with_values
 
 bp = Blueprint("saved_queries", __name__)
 
@@ -134,15 +134,15 @@ class BadParameter(ValueError):
     pass
 
 
-def term(param: Param, value: str) -> dict:
-    """A validated value as an RDF term (SPARQL JSON results encoding), by the declared type."""
+def term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
+    """A validated value as an RDF term, by the declared type."""
     if len(value) > MAX_VALUE:
         raise BadParameter(f"{param.name}: longer than {MAX_VALUE} characters")
     if param.type == "iri":
-        return {"type": "uri", "value": _iri(param, value)}
+        return ox.NamedNode(_iri(param, value))
     if LANG_TYPE.fullmatch(param.type):
         _check(param, value, LITERAL_TYPES["xsd:string"])
-        return {"type": "literal", "value": value, "xml:lang": param.type[1:]}
+        return ox.Literal(value, language=param.type[1:])
     pattern = LITERAL_TYPES.get(param.type)
     if pattern is None:
         raise BadParameter(f"{param.name}: the query declares an unknown type {param.type!r}")
@@ -153,8 +153,8 @@ def term(param: Param, value: str) -> dict:
         except ValueError as exc:
             raise BadParameter(f"{param.name}: {value!r} is not a date ({exc})") from exc
     if param.type == "xsd:string":
-        return {"type": "literal", "value": value}
-    return {"type": "literal", "value": value, "datatype": XSD + param.type.split(":", 1)[1]}
+        return ox.Literal(value)
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + param.type.split(":", 1)[1]))
 
 
 def _check(param: Param, value: str, pattern: str) -> None:
@@ -179,8 +179,9 @@ def _iri(param: Param, value: str) -> str:
     return value
 
 
-def bind(query: SavedQuery, args: dict[str, str]) -> tuple[str, dict[str, dict]]:
-    """The text to run (defaults of given parameters dropped) and the bindings."""
+def bind(query: SavedQuery, args: dict[str, str]) -> str:
+    """The text to run: defaults of given parameters dropped, the values bound by an inline VALUES of
+    serialized terms (one way for every store: the store plans the query knowing them)."""
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(args) - set(declared))
     if unknown:
@@ -188,11 +189,14 @@ def bind(query: SavedQuery, args: dict[str, str]) -> tuple[str, dict[str, dict]]
                            f"{', '.join(declared) or 'none'}")
     text, bindings = query.text, {}
     for name, value in args.items():
-        bindings[name] = term(declared[name], value)
+        bindings[name] = str(term(declared[name], value))
         span = values_block(text, name)
         if span:
             text = text[:span[0]] + text[span[1]:]
-    return text, bindings
+    try:
+        return with_values(text, bindings)
+    except ValueError as exc:
+        raise BadParameter(str(exc)) from exc
 
 
 # --- routes --------------------------------------------------------------------------------------
@@ -224,20 +228,20 @@ def run(name: str) -> Response:
     query = find(name)
     args = {k: v for k, v in request.args.items() if k not in FORMAT_PARAMS}
     try:
-        text, bindings = bind(query, args)
+        text = bind(query, args)
     except BadParameter as exc:
         return error(400, str(exc))
     if negotiate(request.headers.get("Accept"), request.args.getlist("format")).html:
-        return _html_run(query, text, bindings, args)
-    return answer_query(text, bindings=bindings)
+        return _html_run(query, text, args)
+    return answer_query(text)
 
 
-def _html_run(query: SavedQuery, text: str, bindings: dict, args: dict[str, str]) -> Response:
+def _html_run(query: SavedQuery, text: str, args: dict[str, str]) -> Response:
     """A browser gets the results as a table (run as JSON through the same guarded path)."""
     from web.sparql import run_job
 
     settings = current_app.config["KG_SETTINGS"]
-    job = {"query": text, "bindings": bindings, "table": "json", "graph": "ttl", "cap": settings.result_cap}
+    job = {"query": text, "table": "json", "graph": "ttl", "cap": settings.result_cap}
     answer = run_job(job, settings.query_timeout)
     table, message = None, None
     if answer.status_code == 200 and answer.mimetype == "application/sparql-results+json":

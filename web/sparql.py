@@ -108,8 +108,8 @@ def _graph_uris(values: list[str]) -> list[str]:
     return values
 
 
-def answer_query(query: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-                 bindings: dict[str, dict] | None = None) -> Response:
+def answer_query(query: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None
+                 ) -> Response:
     """Check, run and serialize one query by the request's negotiation (shared with saved queries)."""
     settings: Settings = current_app.config["KG_SETTINGS"]
     if len(query.encode("utf-8")) > MAX_QUERY_BYTES:
@@ -127,7 +127,7 @@ def answer_query(query: str, *, default_graphs: list[str] | None = None, named_g
     except UnknownFormat as exc:
         return error(406, str(exc))
     job = {"query": query, "default_graphs": default_graphs or [], "named_graphs": named_graphs or [],
-           "bindings": bindings or {}, "table": choice.table, "graph": choice.graph, "cap": settings.result_cap}
+           "table": choice.table, "graph": choice.graph, "cap": settings.result_cap}
     return run_job(job, settings.query_timeout)
 
 

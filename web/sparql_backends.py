@@ -15,8 +15,7 @@ from kg.config import Settings
 from kg.export import PREFIX_MAP
 from web.sparql_formats import capped, content_type, serialize_boolean, serialize_solutions, serialize_triples
 from web.sparql_pool import WorkerPool
-from web.sparql_text import with_prefixes, with_values
-from web.sparql_worker import term_from_json
+from web.sparql_text import with_prefixes
 
 
 class Backend(Protocol):
@@ -53,8 +52,8 @@ _REMOTE_GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain":
 class RemoteBackend:
     """Queries forwarded to a remote SPARQL 1.1 endpoint (settings.remote_query_url).
 
-    Our prefixes are prepended where the query does not declare them; parameters are bound by an
-    inline VALUES of serialized terms. The time limit is the HTTP timeout: the remote store's own
+    Our prefixes are prepended where the query does not declare them (saved queries' parameters are
+    already bound in the text, as for the embedded store). The time limit is the HTTP timeout: the remote store's own
     limit should be set as well, since a query we stop waiting for may still run there.
     """
 
@@ -62,14 +61,10 @@ class RemoteBackend:
         self.url = url
 
     def run(self, job: dict, timeout: float) -> tuple[dict, bytes]:
-        bindings = {k: str(term_from_json(v)) for k, v in (job.get("bindings") or {}).items()}
         try:
-            text = with_values(with_prefixes(job["query"], PREFIX_MAP), bindings)
-        except ValueError as exc:
-            return {"status": 400, "error": str(exc)}, b""
-        try:
-            answer = remote.query(self.url, text, accept=REMOTE_ACCEPT, timeout=timeout,
-                                  default_graphs=job.get("default_graphs"), named_graphs=job.get("named_graphs"))
+            answer = remote.query(self.url, with_prefixes(job["query"], PREFIX_MAP), accept=REMOTE_ACCEPT,
+                                  timeout=timeout, default_graphs=job.get("default_graphs"),
+                                  named_graphs=job.get("named_graphs"))
         except remote.RemoteError as exc:
             if "timed out" in str(exc):
                 from web.sparql_pool import QueryTimeout

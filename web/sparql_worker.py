@@ -27,8 +27,6 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from web.sparql_text import with_values
-
 READY = b"ready"  # the first frame a worker writes, once it can take a job at full speed
 GRACE_SECONDS = 2.0  # the worker's own timer fires this long after the parent should have killed it
 _HEADER = struct.Struct(">I")
@@ -59,16 +57,6 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
 
 # --- executing a job -----------------------------------------------------------------------------
 
-def term_from_json(spec: dict) -> ox.NamedNode | ox.Literal:
-    """A parameter value in the SPARQL JSON results encoding (uri or literal)."""
-    if spec["type"] == "uri":
-        return ox.NamedNode(spec["value"])
-    if "xml:lang" in spec:
-        return ox.Literal(spec["value"], language=spec["xml:lang"])
-    datatype = spec.get("datatype")
-    return ox.Literal(spec["value"], datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(spec["value"])
-
-
 def dataset_arguments(job: dict) -> dict:
     """The protocol's dataset (default-graph-uri / named-graph-uri) overrides the query's; without
     either, the store's default graph, which the build fills with the merge of every source graph."""
@@ -82,16 +70,8 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     """Run one job and serialize its answer; errors become an HTTP status and a message."""
     from web.sparql_formats import capped, content_type, serialize_boolean, serialize_solutions, serialize_triples
 
-    # Parameters as an inline VALUES of serialized terms, as on a remote store: Oxigraph plans the query
-    # knowing the values (a join starts from them), which its substitutions, bound after planning, do not
-    # allow (indicators-missed for one district at 1,000 reports: 76 ms substituted, 22 ms inline).
-    bindings = {k: str(term_from_json(v)) for k, v in (job.get("bindings") or {}).items()}
     try:
-        query = with_values(job["query"], bindings)
-    except ValueError as exc:
-        return {"status": 400, "error": str(exc)}, b""
-    try:
-        result = store.query(query, prefixes=job.get("prefixes") or {}, **dataset_arguments(job))
+        result = store.query(job["query"], prefixes=job.get("prefixes") or {}, **dataset_arguments(job))
         cap = int(job["cap"])
         if isinstance(result, ox.QueryBoolean):
             fmt = job["table"]
