@@ -22,7 +22,7 @@ from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import store
 
-# Provenance plumbing (links to and from mentions, sentences and statements) is left out by comparing
+# Classes and provenance plumbing (links to and from mentions, sentences and statements) are left out by comparing
 # predicates, which Oxigraph does without reading any text; the rest is checked in Python. With isIRI() in
 # the query, an entity named in thousands of sentences had every link's text read, and its plumbing
 # could fill the LIMIT before its neighbours were reached.
@@ -54,7 +54,6 @@ CLASS_ORDER = [
     "StatusRecord",
     "Report",
 ]
-SKIP_PROPS = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
 
 
 def main_class(types: list[str]) -> str | None:
@@ -93,7 +92,7 @@ def neighbourhood(iri: str, lang: str) -> dict:
     edges, seen = [], {iri}
     for r in rows:
         other, prop = r["o"], r["p"].value
-        if not isinstance(other, ox.NamedNode) or not is_entity(other.value) or prop in SKIP_PROPS:
+        if not isinstance(other, ox.NamedNode) or not is_entity(other.value):
             continue
         if other.value not in seen and len(seen) > MAX_NEIGHBOURS:
             continue
@@ -120,7 +119,7 @@ class PathGraph:
             if not isinstance(r["o"], ox.NamedNode) or not isinstance(r["s"], ox.NamedNode):
                 continue
             s, p, o = r["s"].value, r["p"].value, r["o"].value
-            if s != o and p not in SKIP_PROPS and is_entity(s) and is_entity(o):
+            if s != o and is_entity(s) and is_entity(o):
                 self.graph.add_edge(s, o, prop=p, source=s, target=o)
 
     def path(self, start: str, end: str) -> list[dict] | None:
