@@ -2,7 +2,8 @@
 
 Documents stream through the pipeline: each is parsed, extracted and validated (in parallel worker
 processes when there are several documents and cores), then bulk-loaded into the new store at once, so
-memory holds a few documents, never the corpus. Nothing touches the live store: the new store is a
+memory holds a few documents, never the corpus. Once every document is in, the cross-document summaries
+are derived in the store (kg.summaries). Nothing touches the live store: the new store is a
 fresh directory, and ``current`` is swapped to it in one rename only when every document validated.
 """
 
@@ -36,9 +37,10 @@ from kg.rdf.document import Triple, document_triples
 from kg.rdf.iris import Minter
 from kg.sources import Source, load_sources
 from kg.store import StoreLayout, count_triples, load_graph
+from kg.summaries import SUMMARIES_GRAPH, summarize
 from kg.validate import ValidationReport, validate_triples
 
-STAGES = ("parse", "extract", "rdf", "validate", "load")
+STAGES = ("parse", "extract", "rdf", "validate", "load", "summarize")
 ONTOLOGY_GRAPH = "ontology"
 
 
@@ -242,6 +244,8 @@ def _stream_into_store(
             load_graph(store, result.ntriples, str(minter.graph(result.source.id)))
         result.ntriples = b""  # loaded: free it
         results.append(result)
+    with timer.stage("summarize"):
+        summarize(store, str(minter.graph(SUMMARIES_GRAPH)))
     with timer.stage("load"):
         store.flush()
         # Each bulk load adds its own files, which every later look-up searches: compacted once here, the

@@ -29,12 +29,32 @@ def test_both_reports_are_in_their_own_named_graph(built_home: tuple[Settings, B
     store = open_store(settings.store_dir)
     graphs = sorted(str(g.value) for g in store.named_graphs())
     base = settings.base_iri
-    assert graphs == [f"{base}graph/haidian-2022", f"{base}graph/haidian-2024", f"{base}graph/ontology"]
+    assert graphs == [f"{base}graph/haidian-2022", f"{base}graph/haidian-2024", f"{base}graph/ontology",
+                      f"{base}graph/summaries"]
     merged = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     assert result.triples == merged > 10_000
     # The default graph is the merge of the named graphs: each triple once, none missing.
     named = {q.triple for q in store.quads_for_pattern(None, None, None) if q.graph_name != ox.DefaultGraph()}
     assert len(named) == merged
+
+
+def test_summaries_equal_what_the_document_graphs_say(built_home: tuple[Settings, BuildResult]) -> None:
+    """kg:statusReports, derived at build time, against counting each report's graph with GRAPH: every
+    project with a status record counted, phases' records counted for their parent."""
+    settings, _result = built_home
+    store = open_store(settings.store_dir)
+    per_graph = """SELECT ?project (COUNT(DISTINCT ?g) AS ?n) WHERE {
+      GRAPH ?g { ?p kg:statusRecord ?r }
+      OPTIONAL { ?p kg:partOf ?parent . ?parent a kg:Project }
+      BIND(COALESCE(?parent, ?p) AS ?project)
+    } GROUP BY ?project"""
+    expected = {row["project"].value: int(row["n"].value) for row in run_query(store, per_graph)}
+    derived = {row["p"].value: int(row["n"].value)
+               for row in run_query(store, "SELECT ?p ?n WHERE { ?p kg:statusReports ?n }")}
+    assert derived == expected
+    assert sum(1 for n in derived.values() if n >= 2) >= 5  # projects both reports follow
+    summaries = f"{settings.base_iri}graph/summaries"
+    assert store.contains_named_graph(ox.NamedNode(summaries))
 
 
 def test_stats_count_what_the_store_holds(built_home: tuple[Settings, BuildResult]) -> None:

@@ -20,6 +20,7 @@ from kg.config import PROJECT_ROOT, Settings, load_settings
 from kg.rdf.document import selector_triples
 from kg.rdf.namespaces import KG, bind_prefixes
 from kg.store import StoreLayout, load_graph
+from kg.summaries import SUMMARIES_GRAPH, summarize
 
 BASE = "https://kg.haidian.example/"
 ID = Namespace(BASE + "id/")
@@ -270,6 +271,7 @@ def write_store(settings: Settings, graph: Graph) -> Path:
     ontology = Graph().parse(PROJECT_ROOT / "ontology" / "kg.ttl")
     for name, g in (("ontology", ontology), (SOURCE, graph)):
         load_graph(st, g.serialize(format="nt", encoding="utf-8"), BASE + "graph/" + name)
+    summarize(st, BASE + "graph/" + SUMMARIES_GRAPH)  # as a build does
     st.flush()
     del st
     (build / "validation").mkdir()
