@@ -15,6 +15,7 @@ from kg.config import Settings
 from kg.query import run_query
 from kg.resolve import Scope, canonical, split_phase
 from kg.store import open_store
+from web.saved_queries import bind, load
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -28,8 +29,9 @@ def store(built_home: tuple[Settings, BuildResult]) -> ox.Store:
     return open_store(built_home[0].store_dir)
 
 
-def saved(store: ox.Store, name: str) -> list[dict[str, str]]:
-    result = run_query(store, (QUERIES / name).read_text(encoding="utf-8"))
+def saved(store: ox.Store, name: str, **arguments: str) -> list[dict[str, str]]:
+    """A saved query's rows, its parameters bound as the server binds them."""
+    result = run_query(store, bind(load(QUERIES / name), arguments))
     names = [v.value for v in result.variables]
     return [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result]
 
@@ -52,6 +54,13 @@ def report_statuses(rows: list[dict[str, str]]) -> dict[str, dict[str, set[str]]
         out[label] = {rep: years.get(EXECUTION_YEAR.get(rep, ""), set()) or set().union(*years.values())
                       for rep, years in reports.items()}
     return out
+
+
+def test_projects_in_both_reports_of_one_district(store: ox.Store) -> None:
+    every = saved(store, "projects-in-both-reports.rq")
+    assert {r["district"] for r in every} == {"海淀区"}
+    assert saved(store, "projects-in-both-reports.rq", district="海淀区") == every
+    assert saved(store, "projects-in-both-reports.rq", district="丰台区") == []
 
 
 def test_projects_in_both_reports_against_gold(store: ox.Store) -> None:
