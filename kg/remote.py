@@ -1,7 +1,7 @@
 """A remote SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB, Neptune …): load the graph into it, query it.
 
-Loading goes one named graph at a time (one per source document, plus the ontology), each replaced
-in one request so that readers of the remote store never see half a document:
+Loading goes one named graph at a time (one per source document, plus the ontology and the summaries),
+each replaced in one request so that readers of the remote store never see half a document:
 
 - ``gsp``: the SPARQL 1.1 Graph Store HTTP Protocol, ``PUT TARGET?graph=G`` with N-Triples (a PUT
   replaces the graph). Virtuoso: ``/sparql-graph-crud``; Fuseki: ``/DATASET/data``; GraphDB:

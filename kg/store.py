@@ -1,4 +1,4 @@
-"""The embedded store: Oxigraph on disk, one named graph per source plus one for the ontology.
+"""The embedded store: Oxigraph on disk; a named graph per source, the ontology's, and the summaries'.
 
 Layout under the configured store directory::
 

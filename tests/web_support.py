@@ -264,7 +264,7 @@ def fixture_graph() -> Graph:
 
 
 def write_store(settings: Settings, graph: Graph) -> Path:
-    """Publish ``graph`` (plus the ontology) as the current build of ``settings``' store."""
+    """Publish ``graph`` (plus the ontology and the summaries) as the current build of ``settings``' store."""
     layout = StoreLayout(settings.store_dir)
     build = layout.new_build_dir()
     st = ox.Store(str(build / "oxigraph"))

@@ -86,7 +86,8 @@ def service_description() -> Response:
 def _limits_note(settings: Settings) -> str:
     prefixes = ", ".join(f"{p}:" for p in PREFIXES)
     return (f"Read-only SPARQL 1.1 Query endpoint. The default graph is the union of the named graphs "
-            f"(one per source report, plus the ontology). Time limit {settings.query_timeout:g} s per query; "
+            f"(one per source report, plus the ontology and the build-time summaries). "
+            f"Time limit {settings.query_timeout:g} s per query; "
             f"results are cut at {settings.result_cap} rows or triples (header X-KG-Truncated: true). "
             f"SERVICE and SPARQL Update are refused. Predeclared prefixes: {prefixes}")
 
