@@ -1,5 +1,6 @@
-"""The search index: its one-character postings give the same answer as finding and ranking every match, and
-its pinyin keys from one conversion equal those of two."""
+"""The search index: its one-character postings give the same answer as finding and ranking every match, a
+match found among a character's holders equals one found by scanning every key, and its pinyin keys from one
+conversion equal those of two."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from kg.build import BuildResult
 from kg.config import Settings
 from kg.store import open_store
 from web import create_app
-from web.search import SearchIndex, normalise, pinyin_keys
+from web.search import CANDIDATE_SHARE, SearchIndex, normalise, pinyin_keys
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +23,8 @@ def index(built_home: tuple[Settings, BuildResult]) -> SearchIndex:
 
 def slow_search(index: SearchIndex, q: str, type_iri: str | None, limit: int) -> tuple[list[str], dict[str, int]]:
     """The general path: every match found in the key string, ranked and counted."""
-    found = sorted(((tier, -e.degree, len(e.label("zh")), e.iri, e) for tier, e in index.matches(q).values()),
-                   key=lambda r: r[:4])
+    matched = ((tier, index.entry(place)) for place, tier in index.matches(q).items())
+    found = sorted(((tier, -e.degree, len(e.label("zh")), e.iri, e) for tier, e in matched), key=lambda r: r[:4])
     facets: dict[str, int] = {}
     for *_, e in found:
         for t in e.types:
@@ -40,6 +41,19 @@ def test_one_character_searches_equal_the_general_path(index: SearchIndex) -> No
         results, facets = index.search(ch, type_iri, 20)
         assert ([e.iri for e in results], facets) == slow_search(index, ch, type_iri, 20), ch
     assert index.search("区")[0] and index.search("h")[0]  # a Chinese character and a pinyin initial
+
+
+def test_matches_among_a_characters_holders_equal_a_scan_of_every_key(index: SearchIndex) -> None:
+    """Both ways of finding a multi-character query's matches give the same entries and tiers."""
+    names = sorted({n for e in index.entries.values() for n in e.names.values()})
+    queries = {q for n in names[::7] for q in (n[:2], n[1:4], n[-2:], n)} | {"hd", "zgc", "海淀区", "养老", "zz"}
+    some_rare = 0
+    for q in sorted(normalise(q) for q in queries if len(normalise(q)) > 1):
+        rarest = min(q, key=index._holding)
+        among = index._matches_among(q, [place for tier in index._by_char.get(rarest, ([],))[0] for place in tier])
+        assert among == index._matches_in_keys(q), q
+        some_rare += index._holding(rarest) * CANDIDATE_SHARE < len(index.entries)
+    assert some_rare > 50  # the postings path is the one taken for most Chinese queries
 
 
 def test_pinyin_keys_from_one_conversion_equal_two(index: SearchIndex) -> None:
