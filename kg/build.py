@@ -245,7 +245,7 @@ def _stream_into_store(
         result.ntriples = b""  # loaded: free it
         results.append(result)
     with timer.stage("summarize"):
-        summarize(store, str(minter.graph(SUMMARIES_GRAPH)))
+        summarize(store, str(minter.graph(SUMMARIES_GRAPH)), settings.base_iri)
     with timer.stage("load"):
         store.flush()
         # Each bulk load adds its own files, which every later look-up searches: compacted once here, the

@@ -8,7 +8,9 @@ here, by SPARQL over the merge, into their own named graph (``graph/summaries``)
 - ``?record kg:aboutProject ?project``: the whole project a status record reports on, the record's
   project or, for a phase (``kg:partOf`` a project), its parent;
 - ``?project kg:statusReports ?n``: how many reports state a status of the project (its phases'
-  records included).
+  records included);
+- a ``kg:TaskCount`` per district and responsible unit: how many key tasks of the district's plans the
+  unit answers for (``kg:refArea``, ``kg:taskUnit``, ``kg:tasks``).
 
 Derived only from validated document graphs, deterministically: two builds of the same sources give
 the same summaries.
@@ -37,11 +39,32 @@ WHERE {
     GROUP BY ?project }
 }"""
 
-UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS)  # in order: the second reads what the first derived
+# The count's IRI is minted from the district's and the unit's: the same in every build. Its label names
+# both (the smallest of their labels, should the reports give one several), for the pages that list it.
+_TASK_COUNTS = """
+INSERT {
+  ?count a kg:TaskCount ; rdfs:label ?label ; kg:refArea ?area ; kg:taskUnit ?unit ; kg:tasks ?n .
+  GRAPH ?summaries { ?count a kg:TaskCount ; rdfs:label ?label ; kg:refArea ?area ; kg:taskUnit ?unit ; kg:tasks ?n }
+}
+WHERE {
+  { SELECT ?area ?unit (COUNT(DISTINCT ?task) AS ?n) (MIN(?a) AS ?areaName) (MIN(?u) AS ?unitName) WHERE {
+      ?task a kg:Task ; kg:document ?report ; kg:responsibleUnit ?unit .
+      ?report kg:district ?area .
+      ?area rdfs:label ?a .  # places and organizations have Chinese labels only (ontology/shapes.ttl)
+      ?unit rdfs:label ?u .
+    } GROUP BY ?area ?unit }
+  BIND(IRI(CONCAT(?countBase, MD5(CONCAT(STR(?area), " ", STR(?unit))))) AS ?count)
+  BIND(STRLANG(CONCAT(?areaName, " · ", ?unitName, "：", STR(?n), "项重点任务"), "zh") AS ?label)
+}"""
+
+UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS, _TASK_COUNTS)  # in order: the second reads what the first derived
 
 
-def summarize(store: ox.Store, graph_iri: str) -> None:
-    """Derive the summaries from the store's merge into ``graph_iri`` and into the merge itself."""
-    summaries = ox.NamedNode(graph_iri)
+def summarize(store: ox.Store, graph_iri: str, base_iri: str) -> None:
+    """Derive the summaries from the store's merge into ``graph_iri`` and into the merge itself; derived
+    nodes get IRIs under ``base_iri``."""
+    terms = {"?summaries": str(ox.NamedNode(graph_iri)), "?countBase": str(ox.Literal(f"{base_iri}id/taskcount/"))}
     for update in UPDATES:
-        store.update(update.replace("?summaries", str(summaries)), prefixes=PREFIX_MAP)
+        for variable, term in terms.items():
+            update = update.replace(variable, term)
+        store.update(update, prefixes=PREFIX_MAP)

@@ -39,8 +39,9 @@ def test_both_reports_are_in_their_own_named_graph(built_home: tuple[Settings, B
 
 
 def test_summaries_equal_what_the_document_graphs_say(built_home: tuple[Settings, BuildResult]) -> None:
-    """kg:statusReports, derived at build time, against counting each report's graph with GRAPH: every
-    project with a status record counted, phases' records counted for their parent."""
+    """The build-time summaries against counting each report's graph with GRAPH: kg:statusReports for every
+    project with a status record (phases' records counted for their parent), a kg:TaskCount per district
+    and unit."""
     settings, _result = built_home
     store = open_store(settings.store_dir)
     per_graph = """SELECT ?project (COUNT(DISTINCT ?g) AS ?n) WHERE {
@@ -53,6 +54,15 @@ def test_summaries_equal_what_the_document_graphs_say(built_home: tuple[Settings
                for row in run_query(store, "SELECT ?p ?n WHERE { ?p kg:statusReports ?n }")}
     assert derived == expected
     assert sum(1 for n in derived.values() if n >= 2) >= 5  # projects both reports follow
+    tasks = """SELECT ?area ?unit (COUNT(DISTINCT ?task) AS ?n) WHERE {
+      GRAPH ?g { ?task a kg:Task ; kg:responsibleUnit ?unit ; kg:document ?report }
+      ?report kg:district ?area
+    } GROUP BY ?area ?unit"""
+    counts = "SELECT ?area ?unit ?n WHERE { ?c a kg:TaskCount ; kg:refArea ?area ; kg:taskUnit ?unit ; kg:tasks ?n }"
+    def by_unit(query: str) -> dict[tuple[str, str], int]:
+        return {(r["area"].value, r["unit"].value): int(r["n"].value) for r in run_query(store, query)}
+    assert by_unit(counts) == by_unit(tasks)
+    assert sum(by_unit(counts).values()) == 178  # the gold's unit assignments (tests/gold/README.md)
     summaries = f"{settings.base_iri}graph/summaries"
     assert store.contains_named_graph(ox.NamedNode(summaries))
 

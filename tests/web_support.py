@@ -271,7 +271,7 @@ def write_store(settings: Settings, graph: Graph) -> Path:
     ontology = Graph().parse(PROJECT_ROOT / "ontology" / "kg.ttl")
     for name, g in (("ontology", ontology), (SOURCE, graph)):
         load_graph(st, g.serialize(format="nt", encoding="utf-8"), BASE + "graph/" + name)
-    summarize(st, BASE + "graph/" + SUMMARIES_GRAPH)  # as a build does
+    summarize(st, BASE + "graph/" + SUMMARIES_GRAPH, BASE)  # as a build does
     st.flush()
     del st
     (build / "validation").mkdir()
