@@ -32,6 +32,7 @@ from kg.config import Settings
 from kg.errors import KGError, ParseError, SourceError, ValidationFailed
 from kg.extract import ExtractionContext, extract
 from kg.extract import warm_up as warm_extractors
+from kg.links import LINKS_FILE, append_links, entity_links, graph_links
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
 from kg.rdf.iris import Minter
@@ -52,6 +53,7 @@ class DocumentResult:
     report: ValidationReport
     characters: int
     unplaced: list[tuple[int, int, str]]
+    links: list[tuple[str, str, str]]  # between entities, for the explorer's paths (kg.links)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -117,7 +119,8 @@ def document_graph(source: Source, settings: Settings, timer: StageTimer) -> Doc
         report = validate_triples(unique, settings.ontology_dir, source.id)
     with timer.stage("rdf"):
         data = "".join(map(_nt_row, unique)).encode("utf-8")
-    return DocumentResult(source, data, len(unique), report, len(original), parsed.unplaced)
+        links = entity_links(unique, settings.base_iri)
+    return DocumentResult(source, data, len(unique), report, len(original), parsed.unplaced, links)
 
 
 def process_document(source: Source, settings: Settings) -> DocumentResult:
@@ -227,6 +230,8 @@ def _stream_into_store(
         for ttl in ontology_files(settings.ontology_dir):  # kg.ttl and the concept schemes, not the shapes
             load_graph(store, _turtle_as_ntriples(ttl), str(minter.graph(ONTOLOGY_GRAPH)))
     results = []
+    links_file = build_dir / LINKS_FILE
+    links_file.touch()
     workers = build_workers(len(sources))
     if workers > 1:
         with timer.stage("extract"):
@@ -242,10 +247,13 @@ def _stream_into_store(
         say(f"{result.source.id}: parsed, extracted, validated; loading")
         with timer.stage("load"):
             load_graph(store, result.ntriples, str(minter.graph(result.source.id)))
-        result.ntriples = b""  # loaded: free it
+            append_links(links_file, result.links)
+        result.ntriples, result.links = b"", []  # loaded: free them
         results.append(result)
     with timer.stage("summarize"):
-        summarize(store, str(minter.graph(SUMMARIES_GRAPH)), settings.base_iri)
+        summaries = str(minter.graph(SUMMARIES_GRAPH))
+        summarize(store, summaries, settings.base_iri)
+        append_links(links_file, graph_links(store, summaries, settings.base_iri))
     with timer.stage("load"):
         store.flush()
         # Each bulk load adds its own files, which every later look-up searches: compacted once here, the

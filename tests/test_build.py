@@ -14,6 +14,7 @@ import kg.build
 from kg.build import BuildResult, build
 from kg.config import ONTOLOGY_NS, Settings
 from kg.export import canonical_ntriples, export
+from kg.links import LINKS_FILE, read_links
 from kg.query import run_query
 from kg.sources import load_sources
 from kg.stats import graph_stats
@@ -176,6 +177,20 @@ def test_other_exports_round_trip(built_home: tuple[Settings, BuildResult], tmp_
         format={"trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS}[fmt],
     )
     assert len(reread) == count
+
+
+def test_the_builds_links_are_those_a_scan_of_the_store_finds(built_home: tuple[Settings, BuildResult]) -> None:
+    """The explorer's path graph reads the links the build collected (kg/links.py); scanning every triple
+    of the store must find the same ones, the summaries' included."""
+    settings, _result = built_home
+    from web import create_app
+    from web.explorer import scanned_links
+
+    collected = list(read_links(StoreLayout(settings.store_dir).current_build() / LINKS_FILE))
+    with create_app(settings).app_context():
+        scanned = set(scanned_links(open_store(settings.store_dir)))
+    assert set(collected) == scanned and len(scanned) > 2000
+    assert {p for _s, p, _o in scanned} >= {f"{ONTOLOGY_NS}aboutProject", f"{ONTOLOGY_NS}locatedIn"}
 
 
 def test_store_layout_keeps_finished_builds_only(built_home: tuple[Settings, BuildResult]) -> None:

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from kg.config import PROJECT_ROOT, Settings, load_settings
+from kg.links import LINKS_FILE, append_links, entity_links, graph_links
 from kg.rdf.document import selector_triples
 from kg.rdf.namespaces import KG, bind_prefixes
 from kg.store import StoreLayout, load_graph
@@ -272,6 +273,7 @@ def write_store(settings: Settings, graph: Graph) -> Path:
     for name, g in (("ontology", ontology), (SOURCE, graph)):
         load_graph(st, g.serialize(format="nt", encoding="utf-8"), BASE + "graph/" + name)
     summarize(st, BASE + "graph/" + SUMMARIES_GRAPH, BASE)  # as a build does
+    append_links(build / LINKS_FILE, entity_links(graph, BASE) + graph_links(st, BASE + "graph/summaries", BASE))
     st.flush()
     del st
     (build / "validation").mkdir()

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import current_app
 
 from kg.config import ONTOLOGY_NS
+from kg.links import is_entity_iri
 from kg.query import run_query
 from web.storeholder import store
 
@@ -118,8 +119,4 @@ def class_key(iri: str) -> str:
 
 def is_entity(iri: str) -> bool:
     """Entities have pages in search and graphs: ours under id/, but not the segments of a document."""
-    base = base_iri() + "id/"
-    if not iri.startswith(base):
-        return False
-    rest = iri[len(base) :]
-    return not (rest.startswith("doc/") and rest.count("/") > 1)
+    return is_entity_iri(base_iri(), iri)
