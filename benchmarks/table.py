@@ -41,11 +41,13 @@ def render(report: dict) -> str:
               f"{c['requests']} requests ({c['requests'] / c['seconds']:.0f}/s), {c['errors']} errors, latency "
               f"{ms(c['latency'])}, p99 {1000 * c['latency'].get('p99', float('nan')):.1f} ms.", "",
               "| synthetic reports | build | peak memory | triples | store on disk | slowest saved query (median) "
-              "| entity page, server (median) | search, server (median) |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "| entity page, server (median) | search, server (median) | shortest path (median; first) |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in report["scale"].values():
         pages = row.get("pages", {})
+        first_path = pages.get("path graph load (first path request)")
         lines.append(f"| {row['reports']} | {row['build_s']:.1f} s | {row['peak_mb']:.0f} MB | {row['triples']} | "
                      f"{row['store_mb']:.0f} MB | {row['query_median_max_ms']:.1f} ms | "
-                     f"{ms(pages.get('entity page', {}))} | {ms(pages.get('search', {}))} |")
+                     f"{ms(pages.get('entity page', {}))} | {ms(pages.get('search', {}))} | "
+                     f"{ms(pages.get('path', {}))}; {f'{first_path:.2f} s' if first_path else '–'} |")
     return "\n".join(lines)
