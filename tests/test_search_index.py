@@ -4,14 +4,16 @@ conversion equal those of two."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pypinyin import Style, lazy_pinyin
 
 from kg.build import BuildResult
 from kg.config import Settings
-from kg.store import open_store
+from kg.store import StoreLayout, open_store
 from web import create_app
-from web.search import CANDIDATE_SHARE, SearchIndex, normalise, pinyin_keys
+from web.search import CANDIDATE_SHARE, SearchIndex, _saved_or_built, normalise, pinyin_keys
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +65,22 @@ def test_pinyin_keys_from_one_conversion_equal_two(index: SearchIndex) -> None:
         initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
         assert pinyin_keys(name) == [normalise(initials), normalise("".join(lazy_pinyin(name)))], name
     assert pinyin_keys("海淀区") == ["hdq", "haidianqu"]
+
+
+def test_a_saved_index_is_read_back_equal_and_a_broken_one_rebuilt(built_home: tuple[Settings, BuildResult],
+                                                                    tmp_path: Path) -> None:
+    settings, _ = built_home
+    build = StoreLayout(settings.store_dir).current_build()
+    with create_app(settings).app_context():
+        built = _saved_or_built(build, tmp_path)
+        saved = tmp_path / f"{build.name}.json"
+        assert saved.exists() and not list(tmp_path.glob("*.partial"))
+        read = _saved_or_built(build, tmp_path)
+        assert read.entries == built.entries
+        assert [e.iri for e in read.search("海淀")[0]] == [e.iri for e in built.search("海淀")[0]]
+        saved.write_text("[{", encoding="utf-8")  # cut short
+        assert _saved_or_built(build, tmp_path).entries == built.entries
+        (tmp_path / "older-build.json").write_text("[]", encoding="utf-8")
+        saved.unlink()
+        _saved_or_built(build, tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]  # another build's file removed

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 import re
 import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -255,13 +257,38 @@ _lock = threading.Lock()
 
 def get_index() -> SearchIndex:
     """The index of the current build; rebuilt (once, under a lock) when a new build is swapped in."""
-    build = StoreLayout(current_app.config["KG_SETTINGS"].store_dir).current_build()
+    settings = current_app.config["KG_SETTINGS"]
+    build = StoreLayout(settings.store_dir).current_build()
     with _lock:
         if build not in _cache:
-            index = SearchIndex.build(store())
+            index = _saved_or_built(build, settings.cache_dir / "search")
             _cache.clear()
             _cache[build] = index
         return _cache[build]
+
+
+def _saved_or_built(build: Path | None, folder: Path) -> SearchIndex:
+    """The index saved for this build by an earlier start, else built from the store and saved: building
+    takes 24 s at 1,000 synthetic reports (the pinyin of every name), reading the saved one 3 s. The file
+    is named after the build, which never changes once written; those of other builds are removed."""
+    saved = folder / f"{build.name}.json" if build is not None else None
+    if saved is not None and saved.exists():
+        try:
+            fields = json.loads(saved.read_text(encoding="utf-8"))
+            return SearchIndex({f["iri"]: Entry(**f | {"types": set(f["types"])}) for f in fields})
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # unreadable (cut short, an older layout): built again below
+    index = SearchIndex.build(store())
+    if saved is not None:
+        with suppress(OSError):  # a read-only cache only costs the next start its time
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.json"):
+                old.unlink()
+            entries = [asdict(e) | {"types": sorted(e.types)} for e in index.entries.values()]
+            partial = saved.with_suffix(".partial")
+            partial.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+            partial.replace(saved)  # whole or not at all, for a server started beside this one
+    return index
 
 
 bp = Blueprint("search", __name__)
