@@ -58,7 +58,7 @@ def loaded(virtuoso: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
         capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr
-    assert "loaded 3 graphs" in done.stdout
+    assert "loaded 4 graphs" in done.stdout  # two reports, the ontology, the summaries
     return dataclasses.replace(settings, query_timeout=QUERY_TIMEOUT)
 
 
