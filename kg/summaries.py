@@ -63,6 +63,7 @@ UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS, _TASK_COUNTS)  # in order: the secon
 def summarize(store: ox.Store, graph_iri: str, base_iri: str) -> None:
     """Derive the summaries from the store's merge into ``graph_iri`` and into the merge itself; derived
     nodes get IRIs under ``base_iri``."""
+    # Bound in the text: Store.update takes no substitutions. Serialized terms, never raw text.
     terms = {"?summaries": str(ox.NamedNode(graph_iri)), "?countBase": str(ox.Literal(f"{base_iri}id/taskcount/"))}
     for update in UPDATES:
         for variable, term in terms.items():

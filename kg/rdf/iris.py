@@ -4,7 +4,8 @@ Layout under one configurable base:
   {base}id/doc/{source}                 a report
   {base}id/doc/{source}/{path}          a node of its structure (path from kinds and positions)
   {base}id/{kind}/{key}                 an entity; key = a hash of its kind and normalised name
-  {base}graph/{source} and {base}graph/ontology    the named graphs
+  {base}id/taskcount/{hash}             a count derived at build time (kg/summaries.py)
+  {base}graph/{source}, {base}graph/ontology and {base}graph/summaries    the named graphs
 """
 
 from __future__ import annotations
