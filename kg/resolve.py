@@ -51,6 +51,11 @@ def clean_name(surface: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", surface).translate(_BRACKETS))
 
 
+def scope_code(district: Place | None, district_name: str) -> str:
+    """The gazetteer's code of the report's district, else one made from its name."""
+    return district.code if district is not None and district.code else f"name:{district_name}"
+
+
 @dataclass(frozen=True)
 class Scope:
     """The report's district: its code (for keys) and the prefixes a name may carry or drop."""
@@ -59,7 +64,9 @@ class Scope:
     prefixes: tuple[str, ...]
 
     @classmethod
-    def of(cls, district: Place | None, city: Place | None) -> Scope:
+    def of(cls, district: Place | None, city: Place | None, district_name: str = "") -> Scope:
+        """A district the gazetteer does not know is scoped by its name (``district_name``): two such
+        districts must not share one scope."""
         names: list[str] = []
         for place in (p for p in (city, district) if p is not None):
             names += [place.name, *place.alt_names]
@@ -68,7 +75,7 @@ class Scope:
         if city and district:
             names += [city.name + district.name, (city.short_name or "") + district.name]
         prefixes = tuple(sorted({n for n in names if len(n) >= 2}, key=lambda n: (-len(n), n)))
-        return cls(district.code if district and district.code else "0", prefixes)
+        return cls(scope_code(district, district_name), prefixes)
 
     def strip(self, name: str) -> str:
         for prefix in self.prefixes:

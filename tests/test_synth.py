@@ -9,7 +9,9 @@ from pathlib import Path
 from kg.build import build
 from kg.config import load_settings
 from kg.parse import parse_document
+from kg.query import run_query
 from kg.sources import load_sources
+from kg.store import open_store
 from kg.synth import DEPARTMENTS, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +64,21 @@ def test_synthetic_reports_build_and_validate(tmp_path: Path) -> None:
     result = build(settings)
     assert result.triples > 10_000
     assert {d["id"] for d in result.documents} == {"synth-0000-2015", "synth-0000-2016"}
+
+
+def test_districts_the_gazetteer_does_not_know_keep_their_entities_apart(tmp_path: Path) -> None:
+    """Synthetic districts are not in the gazetteer: each is scoped by its name, so a project named alike in
+    two districts is two projects, while one district's reports over the years share theirs."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "data", home / "data")
+    shutil.rmtree(home / "data" / "sources")
+    generate(10, home / "data" / "sources", 7)  # two districts, several years each
+    settings = load_settings(home, env={})
+    build(settings)
+    store = open_store(settings.store_dir)
+    districts = "SELECT ?p (COUNT(DISTINCT ?a) AS ?n) WHERE { ?p kg:statusDistrict ?a } GROUP BY ?p"
+    per_project = [int(r["n"].value) for r in run_query(store, districts)]
+    assert len(list(run_query(store, "SELECT DISTINCT ?a WHERE { ?r kg:district ?a }"))) == 2
+    assert per_project and max(per_project) == 1
+    followed = "SELECT ?p WHERE { ?p kg:statusReports ?n FILTER(?n >= 2) }"
+    assert len(list(run_query(store, followed))) >= 5

@@ -360,7 +360,7 @@ def resolver(ctx: ExtractionContext) -> Resolver:
         gaz = gazetteer(ctx)
         district = district_of(gaz, ctx.source.district)
         city = gaz.ancestors(district.id)[-1] if district is not None and gaz.ancestors(district.id) else None
-        ctx.resolver = Resolver(ctx.minter, gaz, register(ctx), Scope.of(district, city))
+        ctx.resolver = Resolver(ctx.minter, gaz, register(ctx), Scope.of(district, city, ctx.source.district))
     return ctx.resolver  # type: ignore[return-value]
 
 
