@@ -33,11 +33,12 @@ def is_entity_iri(base: str, iri: str) -> bool:
 
 
 def entity_links(triples: Iterable[tuple[object, object, object]], base: str) -> list[tuple[str, str, str]]:
-    """The triples of ``triples`` that link two different entities, as strings."""
+    """The triples of ``triples`` that link two different entities, as strings. An IRI is a ``str``: tested
+    as it is, converted only when kept (most triples have a literal or a document segment at one end)."""
     return [
         (str(s), str(p), str(o)) for s, p, o in triples
-        if isinstance(o, URIRef) and isinstance(s, URIRef) and s != o and str(p) not in PLUMBING
-        and is_entity_iri(base, str(s)) and is_entity_iri(base, str(o))
+        if isinstance(o, URIRef) and isinstance(s, URIRef) and s != o and p not in PLUMBING
+        and is_entity_iri(base, s) and is_entity_iri(base, o)
     ]
 
 

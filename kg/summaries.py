@@ -8,7 +8,8 @@ here, by SPARQL over the merge, into their own named graph (``graph/summaries``)
 - ``?record kg:aboutProject ?project``: the whole project a status record reports on, the record's
   project or, for a phase (``kg:partOf`` a project), its parent;
 - ``?project kg:statusReports ?n``: how many reports state a status of the project (its phases'
-  records included);
+  records included), and ``?project kg:statusDistrict ?area``: the district of those reports, so that a
+  district's projects are reached from the district;
 - a ``kg:TaskCount`` per district and responsible unit: how many key tasks of the district's plans the
   unit answers for (``kg:refArea``, ``kg:taskUnit``, ``kg:tasks``).
 
@@ -39,6 +40,15 @@ WHERE {
     GROUP BY ?project }
 }"""
 
+_STATUS_DISTRICTS = """
+INSERT { ?project kg:statusDistrict ?area . GRAPH ?summaries { ?project kg:statusDistrict ?area } }
+WHERE {
+  { SELECT DISTINCT ?project ?area WHERE {
+      ?record kg:aboutProject ?project ; kg:document ?doc .
+      ?doc kg:district ?area .
+  } }
+}"""
+
 # The count's IRI is minted from the district's and the unit's: the same in every build. Its label names
 # both (the smallest of their labels, should the reports give one several), for the pages that list it.
 _TASK_COUNTS = """
@@ -57,7 +67,8 @@ WHERE {
   BIND(STRLANG(CONCAT(?areaName, " · ", ?unitName, "：", STR(?n), "项重点任务"), "zh") AS ?label)
 }"""
 
-UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS, _TASK_COUNTS)  # in order: the second reads what the first derived
+UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS, _STATUS_DISTRICTS, _TASK_COUNTS)  # in order: the first derives
+# what the next two read
 
 
 def summarize(store: ox.Store, graph_iri: str, base_iri: str) -> None:
