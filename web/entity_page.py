@@ -263,7 +263,8 @@ def render_entity_page(iri: str) -> str | None:
     src = Sources(list(dict.fromkeys(segments + [r["seg"].value for r in statements]))[:MAX_SEGMENTS])
     shown = [(p, o) for p, o in out if p.value not in HEADER_PROPS]
     hidden_in = {KG + "locatedIn"} if contained else set()
-    incoming = [(x, p) for x, p in incoming if p.value not in hidden_in]
+    # Only the links shown are labelled: a department every district names has thousands.
+    incoming = [(x, p) for x, p in incoming if p.value not in hidden_in][:MAX_IN]
     contained_types = _types_of(r["x"].value for r in contained)
     wanted = {p.value for p, _ in out} | {o.value for _, o in out if isinstance(o, ox.NamedNode)}
     wanted |= {x.value for x, _ in incoming} | {p.value for _, p in incoming} | {iri}
@@ -280,7 +281,7 @@ def render_entity_page(iri: str) -> str | None:
         alt=[o.value for p, o in out if p.value == SKOS + "altLabel"],
         groups=_groups(shown[:MAX_FACTS], names, _fact_sources(iri, src, statements), totals),
         truncated=len(out) > MAX_FACTS,
-        incoming=_groups([(p, x) for x, p in incoming[:MAX_IN]], names, {}),
+        incoming=_groups([(p, x) for x, p in incoming], names, {}),
         mentions=[
             s
             for s in (
