@@ -364,7 +364,7 @@ def test_query_indicators_missed_2022(store: ox.Store) -> None:
     ]  # the four misses the text names: 4, 12, 26, 27
 
 
-def test_every_observation_is_in_the_series_of_its_indicator_and_district(store: ox.Store) -> None:
+def test_every_observation_is_in_the_series_and_the_year_slice_of_its_indicator_and_district(store: ox.Store) -> None:
     counts = rows(store, """
         SELECT (COUNT(DISTINCT ?obs) AS ?all) (COUNT(DISTINCT ?inSeries) AS ?matching)
                (COUNT(DISTINCT ?series) AS ?series)
@@ -376,8 +376,16 @@ def test_every_observation_is_in_the_series_of_its_indicator_and_district(store:
     assert counts["all"] == counts["matching"] and int(counts["all"]) > 100
     indicators = rows(store, "SELECT DISTINCT ?i WHERE { ?o a qb:Observation ; kg:indicator ?i }")
     assert int(counts["series"]) == len(indicators)  # one district: a series per indicator
-    more = rows(store, "SELECT ?o WHERE { ?s1 qb:observation ?o . ?s2 qb:observation ?o FILTER(?s1 != ?s2) }")
-    assert not more, "an observation in two series"
+    in_year = rows(store, """
+        SELECT (COUNT(DISTINCT ?obs) AS ?all) (COUNT(DISTINCT ?inYear) AS ?matching) WHERE {
+          ?obs a qb:Observation ; kg:indicator ?indicator ; kg:refArea ?area ; kg:refYear ?year .
+          OPTIONAL { ?slice qb:observation ?obs ; kg:indicator ?indicator ; kg:refArea ?area ; kg:refYear ?year ;
+                            a qb:Slice ; qb:sliceStructure kg:seriesYearKey . BIND(?obs AS ?inYear) }
+        }""")[0]
+    assert in_year["all"] == in_year["matching"] == counts["all"]  # and in the slice of its year
+    more = rows(store, """SELECT ?o WHERE { ?s1 qb:observation ?o ; qb:sliceStructure ?key .
+                                           ?s2 qb:observation ?o ; qb:sliceStructure ?key FILTER(?s1 != ?s2) }""")
+    assert not more, "an observation in two slices of one kind"
 
 
 def test_query_indicator_series(store: ox.Store) -> None:
