@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template
@@ -36,15 +37,18 @@ ENTRY_CLASSES = [
 
 
 _stats_cache: dict[Path | None, Stats] = {}
+_stats_lock = threading.Lock()
 
 
 def cached_stats(layout: StoreLayout) -> Stats:
-    """The graph's statistics, computed once per build (counting every class takes seconds under load)."""
+    """The graph's statistics, computed once per build (counting every class takes seconds under load). A
+    visitor who comes while the server's warm-up computes them waits for that, not a second count."""
     build = layout.current_build()
-    if build not in _stats_cache:
-        _stats_cache.clear()
-        _stats_cache[build] = graph_stats(store())
-    return _stats_cache[build]
+    with _stats_lock:
+        if build not in _stats_cache:
+            _stats_cache.clear()
+            _stats_cache[build] = graph_stats(store())
+        return _stats_cache[build]
 
 
 @bp.get("/")
