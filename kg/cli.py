@@ -156,11 +156,11 @@ def stats(ctx: click.Context) -> None:
     from kg.store import StoreLayout, open_store
 
     settings = _settings(ctx)
-    found = graph_stats(open_store(settings.store_dir))
+    store = open_store(settings.store_dir)
+    found = graph_stats(store)
     info = StoreLayout(settings.store_dir).build_info()
-    click.echo(
-        f"triples: {found.triples} distinct ({found.quads} quads in {len(found.sources) + 1} named graphs)"
-    )
+    graphs = sum(1 for _ in store.named_graphs())  # the sources', the ontology's, the summaries'
+    click.echo(f"triples: {found.triples} distinct ({found.quads} quads in {graphs} named graphs)")
     click.echo(f"built: {info.get('built_at', '?')}")
     click.echo("sources:")
     for source_id, title, execution, plan in found.sources:
