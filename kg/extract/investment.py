@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.extract import ExtractionContext
-from kg.extract.report import district_code
+from kg.extract.prose import resolver
 from kg.extract.tables import body_rows, cell_value, cells, derived, mention, tables_with_header, zh
 from kg.model import Node
 from kg.rdf.document import Triple
@@ -123,9 +123,10 @@ def _category(ctx: ExtractionContext, row: Node, row_cells: list[Node]) -> tuple
 
 
 def _project(ctx: ExtractionContext, category: URIRef, cell: Node, pm: ProjectMention) -> Iterator[Triple]:
-    # Scoped by the district like every minted entity; "box" keeps it apart from the running text's project
-    # of the same name, which kg.resolve names differently (its label is the canonical key).
-    project = ctx.minter.entity("project", "box", district_code(ctx), project_key(pm.name))
+    # Scoped by the report's district like every minted entity (the resolver's scope); "box" keeps it apart
+    # from the running text's project of the same name, which kg.resolve names differently (its label is the
+    # canonical key).
+    project = ctx.minter.entity("project", "box", resolver(ctx).scope.code, project_key(pm.name))
     yield project, RDF.type, KG.Project
     yield project, RDFS.label, zh(pm.name)
     yield project, KG.investmentCategory, category

@@ -16,7 +16,6 @@ from kg.places import default_gazetteer, district_of, place_iri, place_triples
 from kg.rdf.document import Triple
 from kg.rdf.namespaces import KG
 from kg.registers import load_register
-from kg.resolve import scope_code
 
 
 def extract_report_entities(ctx: ExtractionContext) -> Iterator[Triple]:
@@ -33,12 +32,6 @@ def extract_report_entities(ctx: ExtractionContext) -> Iterator[Triple]:
         yield iri, RDFS.label, Literal(ctx.source.district, lang="zh")
         return
     yield from place_triples(ctx.minter, gazetteer, district)
-
-
-def district_code(ctx: ExtractionContext) -> str:
-    """The code that scopes what the report mints (as kg.resolve.Scope does): a project of one district's
-    box is not the project of the same name in another district's."""
-    return scope_code(district_of(default_gazetteer(), ctx.source.district), ctx.source.district)
 
 
 def district_iri(ctx: ExtractionContext) -> URIRef:
