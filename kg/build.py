@@ -251,9 +251,7 @@ def _stream_into_store(
         result.ntriples, result.links = b"", []  # loaded: free them
         results.append(result)
     with timer.stage("summarize"):
-        summaries = str(minter.graph(SUMMARIES_GRAPH))
-        summarize(store, summaries, settings.base_iri)
-        append_links(links_file, graph_links(store, summaries, settings.base_iri))
+        derive_summaries(store, links_file, settings.base_iri)
     with timer.stage("load"):
         store.flush()
         # Each bulk load adds its own files, which every later look-up searches: compacted once here, the
@@ -263,6 +261,14 @@ def _stream_into_store(
     del store  # closes the database before the directory is published
     order = {source.id: i for i, source in enumerate(sources)}
     return sorted(results, key=lambda r: order[r.source.id]), count
+
+
+def derive_summaries(store: ox.Store, links_file: Path, base_iri: str) -> None:
+    """The cross-document summaries, derived in the store once every document is loaded, and their links
+    between entities added to the build's links file like the documents'."""
+    summaries = str(Minter(base_iri).graph(SUMMARIES_GRAPH))
+    summarize(store, summaries, base_iri)
+    append_links(links_file, graph_links(store, summaries, base_iri))
 
 
 Progress = Callable[[str], None]

@@ -16,12 +16,12 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, SKOS, XSD
 
+from kg.build import derive_summaries
 from kg.config import PROJECT_ROOT, Settings, load_settings
-from kg.links import LINKS_FILE, append_links, entity_links, graph_links
+from kg.links import LINKS_FILE, append_links, entity_links
 from kg.rdf.document import selector_triples
 from kg.rdf.namespaces import KG, bind_prefixes
 from kg.store import StoreLayout, load_graph
-from kg.summaries import SUMMARIES_GRAPH, summarize
 
 BASE = "https://kg.haidian.example/"
 ID = Namespace(BASE + "id/")
@@ -272,8 +272,8 @@ def write_store(settings: Settings, graph: Graph) -> Path:
     ontology = Graph().parse(PROJECT_ROOT / "ontology" / "kg.ttl")
     for name, g in (("ontology", ontology), (SOURCE, graph)):
         load_graph(st, g.serialize(format="nt", encoding="utf-8"), BASE + "graph/" + name)
-    summarize(st, BASE + "graph/" + SUMMARIES_GRAPH, BASE)  # as a build does
-    append_links(build / LINKS_FILE, entity_links(graph, BASE) + graph_links(st, BASE + "graph/summaries", BASE))
+    append_links(build / LINKS_FILE, entity_links(graph, BASE))
+    derive_summaries(st, build / LINKS_FILE, BASE)  # as a build does
     st.flush()
     del st
     (build / "validation").mkdir()
