@@ -155,17 +155,22 @@ class Resolver:
         return not governments or any(p in g.name for g in governments for p in own if p.endswith("区"))
 
     def organization(self, surface: str, org_type: str) -> Resolved:
-        """A registered organization (by any written form), else one minted from its key."""
-        reg = self.register.resolve(surface) if self.register_applies() else None
-        if reg is not None:
+        """A registered organization (by any written form), else one minted in the report's district.
+
+        In another district's report a form the register knows (区财政局, 相关街镇) names that district's
+        own body: it is minted in that district's scope, typed as the register types it."""
+        reg = self.register.resolve(surface)
+        if reg is not None and self.register_applies():
             iri = self.register.iri(self.minter, reg)
             triples = list(self.register.triples(self.minter, reg))
             if surface not in (reg.name, *reg.short_names):
                 triples.append((iri, SKOS.altLabel, Literal(surface, lang="zh")))
             return Resolved(iri, triples, reg.name)
+        if reg is not None:
+            org_type = reg.type
         key = canonical(surface, self.scope)
         iri = self.minter.entity("org", self.scope.code, key)
-        triples = self._labelled(iri, KG.Organization, key, surface)
+        triples = self._labelled(iri, KG.CollectiveUnit if org_type == "collective" else KG.Organization, key, surface)
         triples.append((iri, KG.orgType, KG[f"orgtype-{org_type}"]))
         return Resolved(iri, triples, key)
 

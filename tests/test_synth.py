@@ -68,7 +68,9 @@ def test_synthetic_reports_build_and_validate(tmp_path: Path) -> None:
 
 def test_districts_the_gazetteer_does_not_know_keep_their_entities_apart(tmp_path: Path) -> None:
     """Synthetic districts are not in the gazetteer: each is scoped by its name, so a project named alike in
-    two districts is two projects, while one district's reports over the years share theirs."""
+    two districts is two projects, while one district's reports over the years share theirs. So with
+    units: 区财政局 in another district's report is that district's bureau, not the register's (Haidian's),
+    though typed as the register types it."""
     home = tmp_path / "home"
     shutil.copytree(ROOT / "data", home / "data")
     shutil.rmtree(home / "data" / "sources")
@@ -82,3 +84,10 @@ def test_districts_the_gazetteer_does_not_know_keep_their_entities_apart(tmp_pat
     assert per_project and max(per_project) == 1
     followed = "SELECT ?p WHERE { ?p kg:statusReports ?n FILTER(?n >= 2) }"
     assert len(list(run_query(store, followed))) >= 5
+    units = ("SELECT ?u (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH ?g { ?x kg:responsibleUnit ?u . ?d kg:district ?a } }"
+             " GROUP BY ?u")
+    per_unit = {r["u"].value: int(r["n"].value) for r in run_query(store, units)}
+    assert per_unit and max(per_unit.values()) == 1
+    assert not [u for u in per_unit if u.startswith(settings.base_iri + "id/org/dist-")]  # the register's own
+    typed = "SELECT DISTINCT ?u WHERE { ?x kg:responsibleUnit ?u . ?u kg:orgType kg:orgtype-district-department }"
+    assert len(list(run_query(store, typed))) >= 10

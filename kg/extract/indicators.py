@@ -380,7 +380,7 @@ def _attributes(ctx: ExtractionContext, iri: URIRef, row_cells: list[Node], shif
                 yield derived(ctx, iri, cell)
             continue
         for unit in split_units(text):
-            org, _, triples = org_triples(ctx, unit)
+            org, triples = org_triples(ctx, unit)
             yield from triples
             yield iri, KG.responsibleUnit, org
             yield from mention(ctx, org, cell, unit)

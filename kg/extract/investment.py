@@ -20,8 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.extract import ExtractionContext
-from kg.extract.prose import resolver
-from kg.extract.tables import body_rows, cell_value, cells, derived, mention, tables_with_header, zh
+from kg.extract.tables import body_rows, cell_value, cells, derived, mention, resolver, tables_with_header, zh
 from kg.model import Node
 from kg.rdf.document import Triple
 from kg.rdf.namespaces import KG

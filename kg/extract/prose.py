@@ -17,13 +17,11 @@ from pathlib import Path
 from kg.extract import ExtractionContext
 from kg.extract import prose_lexicon as lex
 from kg.extract import prose_spans as sp
-from kg.extract.tables import data_dir, gazetteer, register
+from kg.extract.tables import data_dir, resolver
 from kg.gazetteer import Gazetteer
 from kg.model import Node, ParsedDocument
-from kg.places import district_of
 from kg.rdf.document import Triple
 from kg.registers import Register
-from kg.resolve import Resolver, Scope
 
 SKIP_KINDS = ("box", "annex", "table", "title")
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "var" / "cache"
@@ -352,16 +350,6 @@ def _repeated_programmes(sentences: list[ProseSentence], found: list[Found]) -> 
                 m = sp.Mention(q.start(), q.end(), q.group(), "policy", "programme", "repeat")
                 out.append(Found(s, m, s.offsets[m.start], s.offsets[m.end - 1] + 1, _clause_around(s.text, m.start)))
     return out
-
-
-def resolver(ctx: ExtractionContext) -> Resolver:
-    """The document's resolver, made once and kept on the context for every extractor."""
-    if ctx.resolver is None:
-        gaz = gazetteer(ctx)
-        district = district_of(gaz, ctx.source.district)
-        city = gaz.ancestors(district.id)[-1] if district is not None and gaz.ancestors(district.id) else None
-        ctx.resolver = Resolver(ctx.minter, gaz, register(ctx), Scope.of(district, city, ctx.source.district))
-    return ctx.resolver  # type: ignore[return-value]
 
 
 def _prepared(ctx: ExtractionContext | None, gaz: Gazetteer, reg: Register):  # noqa: ANN202 - jieba type

@@ -8,6 +8,7 @@ mention at the exact span of its name inside the cell (``name_span``), and every
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -19,12 +20,15 @@ from rdflib.namespace import PROV, RDF
 from kg.extract import ExtractionContext
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.model import Node
+from kg.places import district_of
 from kg.rdf.document import Triple
 from kg.rdf.provenance import mention_triples
-from kg.registers import Org, Register, load_register
+from kg.registers import Register, load_register
+from kg.resolve import Resolver, Scope
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 _UNIT_SEP = re.compile(r"[、，,；;]")
+log = logging.getLogger(__name__)
 
 
 def data_dir(ctx: ExtractionContext) -> Path:
@@ -53,6 +57,16 @@ def register(ctx: ExtractionContext) -> Register:
         cached = load_register(data_dir(ctx) / "registers" / "departments.csv")
         ctx._register = cached  # type: ignore[attr-defined]  # a per-document cache on the context
     return cached
+
+
+def resolver(ctx: ExtractionContext) -> Resolver:
+    """The document's resolver, made once and kept on the context for every extractor."""
+    if ctx.resolver is None:
+        gaz = gazetteer(ctx)
+        district = district_of(gaz, ctx.source.district)
+        city = gaz.ancestors(district.id)[-1] if district is not None and gaz.ancestors(district.id) else None
+        ctx.resolver = Resolver(ctx.minter, gaz, register(ctx), Scope.of(district, city, ctx.source.district))
+    return ctx.resolver  # type: ignore[return-value]
 
 
 def cell_value(cell: Node) -> str:
@@ -115,16 +129,18 @@ def split_units(text: str) -> list[str]:
     return [u for u in units if u]
 
 
-def org_triples(ctx: ExtractionContext, surface: str) -> tuple[URIRef, Org, list[Triple]]:
-    """The organization a unit string names, and its triples the first time this document names it."""
-    reg = register(ctx)
-    org = reg.organization(surface)
-    iri = reg.iri(ctx.minter, org)
+def org_triples(ctx: ExtractionContext, surface: str) -> tuple[URIRef, list[Triple]]:
+    """The organization a unit string names (through the document's resolver, as in the running text),
+    and its triples the first time this document names it."""
+    res = resolver(ctx)
+    resolved = res.organization(surface, "unregistered")
     described: set[URIRef] = ctx.__dict__.setdefault("_described_orgs", set())
-    if iri in described:
-        return iri, org, []
-    described.add(iri)
-    return iri, org, list(reg.triples(ctx.minter, org))
+    if resolved.iri in described:
+        return resolved.iri, []
+    described.add(resolved.iri)
+    if res.register.resolve(surface) is None:
+        log.warning("unit %r is not in the organization register: minted as a new organization", surface)
+    return resolved.iri, resolved.triples
 
 
 def zh(text: str) -> Literal:

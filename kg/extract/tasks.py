@@ -99,7 +99,7 @@ def _task(ctx: ExtractionContext, row: Node, row_cells: list[Node], candidates: 
     yield task, KG.document, ctx.document
     yield derived(ctx, task, row)
     for unit in split_units(cell_value(unit_cell)):
-        org, _, triples = org_triples(ctx, unit)
+        org, triples = org_triples(ctx, unit)
         yield from triples
         yield task, KG.responsibleUnit, org
         yield from mention(ctx, org, unit_cell, unit)
