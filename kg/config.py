@@ -33,6 +33,7 @@ class Settings:
     port: int = 8000
     query_timeout: float = 5.0  # seconds per SPARQL query on the endpoint
     result_cap: int = 10_000  # rows per SPARQL result on the endpoint
+    result_cache_seconds: float = 0.1  # an answer that took this long is kept for the build (web.result_cache)
     threads: int = 8  # WSGI worker threads
     remote_query_url: str = ""  # SPARQL endpoint of a remote store to serve /sparql from ("" = embedded)
     max_source_bytes: int = 32 * 1024 * 1024  # a report file larger than this is refused before reading

@@ -28,6 +28,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 from kg.build import BuildResult
 from kg.config import Settings
 from kg.export import PREFIX_MAP
+from kg.store import StoreLayout
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -322,6 +323,33 @@ def test_parallel_runaways_do_not_block_the_endpoint(server: str) -> None:
         fast = [pool.submit(get, server, "/sparql", None, query=REPORTS) for _ in range(3)]
         assert {f.result()[0] for f in slow} == {422}
         assert {f.result()[0] for f in fast} == {200}
+
+
+def test_an_answer_is_kept_per_build_and_saved_query_pages_are_warmed(home: Settings, tmp_path: Path) -> None:
+    """With every answer kept (KG_RESULT_CACHE_SECONDS=0): the second run of a query is read back whole,
+    marked X-KG-Cached, and the warm-up has already run each saved query's page once."""
+    port = free_port()
+    env = server_env(home, KG_RESULT_CACHE_SECONDS="0", KG_CACHE=str(tmp_path / "cache"))
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)], env=env)
+    base = f"http://127.0.0.1:{port}"
+    sparql = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label LIMIT 50"
+    try:
+        wait_for(f"{base}/sparql", proc)
+        status, first_headers, first = get(base, "/sparql", "application/sparql-results+json", query=sparql)
+        status2, headers, second = get(base, "/sparql", "application/sparql-results+json", query=sparql)
+        assert status == status2 == 200 and first == second and len(bindings(json.loads(second))) == 50
+        assert first_headers.get("X-KG-Cached") is None and headers.get("X-KG-Cached") == "true"
+        assert headers.get("X-KG-Rows") == "50"
+        build = StoreLayout(home.store_dir).current_build()
+        kept = tmp_path / "cache" / "results" / build.name
+        saved = len(list(home.queries_dir.glob("*.rq")))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(kept.glob("*.json"))) < saved + 1:
+            time.sleep(0.2)
+        assert len(list(kept.glob("*.json"))) == saved + 1  # every saved query's page, and the query above
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_no_worker_outlives_the_server(home: Settings) -> None:

@@ -25,17 +25,20 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def warm_caches(app: Flask) -> threading.Thread:
-    """Build the per-store caches (search index, home-page figures) in the background, so that the first
-    visitor does not wait for them (seconds on a large store). A missing store is left to the pages to report."""
+    """Build the per-store caches (search index, home-page figures, the pages of saved queries slow over the
+    whole corpus) in the background, so that the first visitor does not wait for them (seconds on a large
+    store). A missing store is left to the pages to report."""
 
     def warm() -> None:
         from kg.store import StoreLayout
         from web.home import cached_stats
+        from web.saved_queries import warm_pages
         from web.search import get_index
 
         with app.app_context(), contextlib.suppress(KGError):
             get_index()
             cached_stats(StoreLayout(app.config["KG_SETTINGS"].store_dir))
+            warm_pages()
 
     thread = threading.Thread(target=warm, name="warm-caches", daemon=True)
     thread.start()

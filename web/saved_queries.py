@@ -236,13 +236,27 @@ def run(name: str) -> Response:
     return answer_query(text)
 
 
+def page_job(text: str, cap: int) -> dict:
+    """The job of a saved query's page: its table as JSON, capped."""
+    return {"query": text, "table": "json", "graph": "ttl", "cap": cap}
+
+
+def warm_pages() -> None:
+    """Run every saved query's page as first opened (no parameter given), so that one slow over the whole
+    corpus is kept by the result cache before a visitor asks (web.result_cache)."""
+    from web.sparql import run_job
+
+    settings = current_app.config["KG_SETTINGS"]
+    for query in catalogue(settings.queries_dir).values():
+        run_job(page_job(bind(query, {}), settings.result_cap), settings.query_timeout)
+
+
 def _html_run(query: SavedQuery, text: str, args: dict[str, str]) -> Response:
     """A browser gets the results as a table (run as JSON through the same guarded path)."""
     from web.sparql import run_job
 
     settings = current_app.config["KG_SETTINGS"]
-    job = {"query": text, "table": "json", "graph": "ttl", "cap": settings.result_cap}
-    answer = run_job(job, settings.query_timeout)
+    answer = run_job(page_job(text, settings.result_cap), settings.query_timeout)
     table, message = None, None
     if answer.status_code == 200 and answer.mimetype == "application/sparql-results+json":
         table = json.loads(answer.get_data())

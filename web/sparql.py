@@ -173,6 +173,8 @@ def run_job(job: dict, timeout: float) -> Response:
     response.headers["X-KG-Rows"] = str(header.get("count", 0))
     if header.get("truncated"):
         response.headers["X-KG-Truncated"] = "true"
+    if header.get("cached"):
+        response.headers["X-KG-Cached"] = "true"  # kept from an earlier run on this build (web.result_cache)
     return response
 
 

@@ -140,6 +140,7 @@ def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
         signal.setitimer(signal.ITIMER_REAL, float(job["timeout"]) + GRACE_SECONDS)  # SIGALRM: default = exit
         try:
             header, body = execute(stores.get(), job)
+            header["build"] = stores.build.name if stores.build else None  # the build this answer is from
         except StoreError as exc:
             header, body = {"status": 503, "error": str(exc)}, b""
         signal.setitimer(signal.ITIMER_REAL, 0)
