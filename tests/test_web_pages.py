@@ -129,6 +129,17 @@ def test_indicator_chart_targets_against_actuals(client) -> None:  # noqa: ANN00
     assert "<td>2024</td><td>实际值</td><td>6.0%</td>" in html.replace("\n", "")
 
 
+def test_indicator_chart_is_one_districts_series(client) -> None:  # noqa: ANN001
+    """Another district's observation of the same indicator is its own chart, chosen by ?district=, not a
+    sixth point on Haidian's line."""
+    html = page(client, "/id/indicator/gdp-growth")
+    assert "<h2>目标与实际 · 海淀区</h2>" in html and '<select name="district">' in html
+    assert html.index(">海淀区</option>") < html.index(">西城区</option>")
+    other = page(client, "/id/indicator/gdp-growth?district=https://kg.haidian.example/id/place/xicheng")
+    svg = other.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<circle") == 1 and "4.8%" in svg and "<h2>目标与实际 · 西城区</h2>" in other
+
+
 def test_project_status_timeline(client) -> None:  # noqa: ANN001
     html = page(client, "/id/project/xishan-2")
     timeline = html.split('class="timeline"', 1)[1].split("</ol>", 1)[0]

@@ -230,8 +230,18 @@ def _project_and_indicator(doc: Doc) -> None:
         g.add((ID[f"concept/{kind}"], RDF.type, SKOS.Concept))
         g.add((ID[f"concept/{kind}"], SKOS.prefLabel, Literal(zh, lang="zh")))
         g.add((ID[f"concept/{kind}"], SKOS.prefLabel, Literal(kind, lang="en")))
-    for year, kind, value in OBSERVATIONS:
-        obs = ID[f"observation/gdp-{year}-{kind}"]
+    # Each district's observations are a series (a qb:Slice), as kg.extract.indicators makes them; one of
+    # another district (西城区, after 海淀区 by name) must not join Haidian's line.
+    series = {}
+    for key, area in (("haidian", ENTITIES["haidian"][0]), ("xicheng", ID["place/xicheng"])):
+        series[key] = ID[f"series/gdp-{key}"]
+        for t in [(series[key], RDF.type, QB.Slice), (series[key], QB.sliceStructure, KG.seriesKey),
+                  (series[key], KG.indicator, gdp), (series[key], KG.refArea, area)]:
+            g.add(t)
+    g.add((ID["place/xicheng"], RDFS.label, Literal("西城区", lang="zh")))
+    for year, kind, value, key in [*((*o, "haidian") for o in OBSERVATIONS), ("2024", "actual", 4.8, "xicheng")]:
+        obs = ID[f"observation/gdp-{key}-{year}-{kind}"]
+        g.add((series[key], QB.observation, obs))
         for t in [
             (obs, RDF.type, QB.Observation),
             (obs, KG.indicator, gdp),

@@ -271,7 +271,8 @@ def render_entity_page(iri: str) -> str | None:
     wanted |= {r["status"].value for r in status_rows if r["status"]} | {r["r"].value for r in status_rows}
     wanted |= {r["x"].value for r in contained} | {t for ts in contained_types.values() for t in ts}
     names = labels(wanted, lang)
-    chart: Chart | None = indicator_chart(iri, lang) if any(t == KG + "Indicator" for t in types) else None
+    is_indicator = any(t == KG + "Indicator" for t in types)
+    chart: Chart | None = indicator_chart(iri, lang, request.args.get("district")) if is_indicator else None
     return render_template(
         "entity.html",
         iri=iri,

@@ -51,6 +51,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "as_jsonld": ("JSON-LD 格式", "As JSON-LD"),
     "open_explorer": ("在图谱浏览中打开", "Open in the explorer"),
     "indicator_chart": ("目标与实际", "Targets and actuals"),
+    "chart_district": ("区", "District"),
+    "chart_show": ("显示", "Show"),
     "year": ("年份", "Year"),
     "value": ("数值", "Value"),
     "series": ("系列", "Series"),
