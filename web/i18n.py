@@ -60,6 +60,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "contains": ("位于此地的", "What lies here"),
     "more_rows": ("仅显示前 {n} 条。", "Only the first {n} are shown."),
+    "more_derived": ("另有 {n} 个来源表格行或单元格未列出（可在 SPARQL 端点查询）。",
+                     "{n} more table rows or cells it was read from are not listed (ask the SPARQL endpoint)."),
     "source_view": ("原文", "Source text"),
     "mention_of": ("提及：", "Mention of: "),
     "explorer_intro": (
