@@ -484,6 +484,34 @@ def test_saved_query_runs_with_validated_parameters(server: str, home: Settings)
     assert len(bindings(json.loads(body))) > 5
 
 
+def test_saved_query_page_shows_its_table_a_page_at_a_time(home: Settings, monkeypatch) -> None:  # noqa: ANN001
+    """The HTML table shows PAGE_ROWS rows per page (?page=N, kept within range); the downloads give all."""
+    from web import create_app, saved_queries
+
+    monkeypatch.setattr(saved_queries, "PAGE_ROWS", 2)
+    app = create_app(home)
+    try:
+        client, accept = app.test_client(), {"Accept": "text/html"}
+        first = client.get("/queries/boxes?source=haidian-2022", headers=accept).get_data(as_text=True)
+        second = client.get("/queries/boxes?source=haidian-2022&page=2", headers=accept).get_data(as_text=True)
+        beyond = client.get("/queries/boxes?source=haidian-2022&page=99", headers=accept).get_data(as_text=True)
+        assert "Rows 1–2 of 3" in first and first.count("<tr>") == 3  # the header row and two rows
+        assert "Rows 3–3 of 3" in second and second.count("<tr>") == 2
+
+        def table(html: str) -> str:
+            return html.split("<table", 1)[1].split("</table>", 1)[0]
+
+        assert table(beyond) == table(second) and table(first) != table(second)
+        assert 'href="?source=haidian-2022&amp;page=2"' in first
+        assert 'href="?source=haidian-2022&amp;format=csv"' in first
+        csv_rows = client.get("/queries/boxes?source=haidian-2022&page=2", headers={"Accept": "text/csv"})
+        assert len(csv_rows.get_data(as_text=True).strip().splitlines()) == 4  # the header and every row
+    finally:
+        backend = app.extensions.get("kg_sparql_backend")
+        if backend:
+            backend.close()
+
+
 @pytest.mark.parametrize(("params", "status"), [
     ({"source": 'x" } ?s ?p ?o { "'}, 200),  # a value is a value: no injection, just no match
     ({"nope": "1"}, 400),
