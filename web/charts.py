@@ -6,7 +6,6 @@ the chart works without JavaScript and under a strict CSP; a table under it give
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from flask import current_app
 from kg.query import run_query
 from kg.store import StoreLayout
 from web.rdfutil import labels
-from web.storeholder import store
+from web.storeholder import PerBuild, store
 
 # An indicator of the register is measured in every district that reports it: its chart is one district's
 # series (a qb:Slice per indicator and district), never every district's values on one line. Reached
@@ -90,21 +89,19 @@ def _scale(values: list[float]) -> tuple[float, float]:
     return low - margin, high + margin
 
 
-_series: dict[Path | None, dict[str, dict[str, ox.NamedNode]]] = {}
-_series_lock = threading.Lock()
+def _every_series(_build: Path | None) -> dict[str, dict[str, ox.NamedNode]]:
+    found: dict[str, dict[str, ox.NamedNode]] = defaultdict(dict)
+    for r in run_query(store(), SERIES):
+        found[r["s"].value][r["area"].value] = r["series"]
+    return dict(found)
+
+
+_series: PerBuild[dict[str, dict[str, ox.NamedNode]]] = PerBuild(_every_series)
 
 
 def series_of(indicator: str) -> dict[str, ox.NamedNode]:
     """The indicator's series by district IRI, from the current build's list of every series."""
-    build = StoreLayout(current_app.config["KG_SETTINGS"].store_dir).current_build()
-    with _series_lock:
-        if build not in _series:
-            found: dict[str, dict[str, ox.NamedNode]] = defaultdict(dict)
-            for r in run_query(store(), SERIES):
-                found[r["s"].value][r["area"].value] = r["series"]
-            _series.clear()
-            _series[build] = dict(found)
-        return _series[build].get(indicator, {})
+    return _series.get(StoreLayout(current_app.config["KG_SETTINGS"].store_dir)).get(indicator, {})
 
 
 def indicator_chart(iri: str, lang: str, area: str | None = None) -> Chart | None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 from flask import Blueprint, current_app, render_template
 
 from kg.config import ONTOLOGY_NS
@@ -12,7 +9,7 @@ from kg.stats import Stats, graph_stats
 from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import class_key, labels
-from web.storeholder import store
+from web.storeholder import PerBuild, store
 
 bp = Blueprint("home", __name__)
 
@@ -36,19 +33,13 @@ ENTRY_CLASSES = [
 ] + ["http://www.w3.org/2004/02/skos/core#Concept"]
 
 
-_stats_cache: dict[Path | None, Stats] = {}
-_stats_lock = threading.Lock()
+_stats: PerBuild[Stats] = PerBuild(lambda _build: graph_stats(store()))
 
 
 def cached_stats(layout: StoreLayout) -> Stats:
     """The graph's statistics, computed once per build (counting every class takes seconds under load). A
     visitor who comes while the server's warm-up computes them waits for that, not a second count."""
-    build = layout.current_build()
-    with _stats_lock:
-        if build not in _stats_cache:
-            _stats_cache.clear()
-            _stats_cache[build] = graph_stats(store())
-        return _stats_cache[build]
+    return _stats.get(layout)
 
 
 @bp.get("/")

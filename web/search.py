@@ -10,7 +10,6 @@ import bisect
 import heapq
 import json
 import re
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -28,7 +27,7 @@ from kg.query import run_query
 from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
-from web.storeholder import store
+from web.storeholder import PerBuild, store
 
 NAMES = """
 SELECT ?s ?name ?alt WHERE {
@@ -251,20 +250,13 @@ def rank_key(entry: Entry) -> tuple[int, int, str]:
     return -entry.degree, len(entry.label("zh")), entry.iri
 
 
-_cache: dict[Path | None, SearchIndex] = {}
-_lock = threading.Lock()
-
-
 def get_index() -> SearchIndex:
-    """The index of the current build; rebuilt (once, under a lock) when a new build is swapped in."""
-    settings = current_app.config["KG_SETTINGS"]
-    build = StoreLayout(settings.store_dir).current_build()
-    with _lock:
-        if build not in _cache:
-            index = _saved_or_built(build, settings.cache_dir / "search")
-            _cache.clear()
-            _cache[build] = index
-        return _cache[build]
+    """The index of the current build; built (once, under a lock) when a new build is swapped in."""
+    return _index.get(StoreLayout(current_app.config["KG_SETTINGS"].store_dir))
+
+
+def _current_index(build: Path | None) -> SearchIndex:
+    return _saved_or_built(build, current_app.config["KG_SETTINGS"].cache_dir / "search")
 
 
 def _saved_or_built(build: Path | None, folder: Path) -> SearchIndex:
@@ -290,6 +282,8 @@ def _saved_or_built(build: Path | None, folder: Path) -> SearchIndex:
             partial.replace(saved)  # whole or not at all, for a server started beside this one
     return index
 
+
+_index: PerBuild[SearchIndex] = PerBuild(_current_index)
 
 bp = Blueprint("search", __name__)
 

@@ -6,7 +6,6 @@ Counts come from the embedded store once per build (they cost a full scan at sca
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from kg.rdf.namespaces import PREFIXES, SD, bind_prefixes
 from kg.stats import graph_stats
 from kg.store import StoreLayout, count_triples
 from web.sparql_formats import content_type, negotiate, serialize_triples
-from web.storeholder import store
+from web.storeholder import PerBuild, store
 
 FORMATS = URIRef("http://www.w3.org/ns/formats/")
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
@@ -104,18 +103,17 @@ class Counts:
     sources: list[tuple[str, str, int]]  # (source id, title, triples in its graph)
 
 
-_cache: dict[Path | None, Counts] = {}
-_cache_lock = threading.Lock()
-
-
 def dataset_counts(settings: Settings) -> Counts:
     layout = StoreLayout(settings.store_dir)
-    build = layout.current_build()
-    with _cache_lock:
-        if build not in _cache:
-            _cache.clear()
-            _cache[build] = _count(store(), settings, layout.build_info())
-        return _cache[build]
+    return _counts.get(layout)
+
+
+def _current_counts(_build: Path | None) -> Counts:
+    settings = current_app.config["KG_SETTINGS"]
+    return _count(store(), settings, StoreLayout(settings.store_dir).build_info())
+
+
+_counts: PerBuild[Counts] = PerBuild(_current_counts)
 
 
 def _count(st: ox.Store, settings: Settings, info: dict) -> Counts:
