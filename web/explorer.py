@@ -6,7 +6,6 @@ the SPARQL endpoint, so its time limit and result cap apply; this module only de
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from kg.query import run_query
 from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
-from web.storeholder import store
+from web.storeholder import PerBuild, store
 
 # Classes and provenance plumbing (links to and from mentions, sentences and statements) are left out by comparing
 # predicates, which Oxigraph does without reading any text; the rest is checked in Python. With isIRI() in
@@ -152,18 +151,11 @@ def scanned_links(st: ox.Store) -> Iterator[tuple[str, str, str]]:
             yield s, p, o
 
 
-_paths: dict[Path | None, PathGraph] = {}
-_lock = threading.Lock()
+_paths: PerBuild[PathGraph] = PerBuild(lambda build: PathGraph.of_build(build, store()))
 
 
 def path_graph() -> PathGraph:
-    build = StoreLayout(current_app.config["KG_SETTINGS"].store_dir).current_build()
-    with _lock:
-        if build not in _paths:
-            graph = PathGraph.of_build(build, store())
-            _paths.clear()
-            _paths[build] = graph
-        return _paths[build]
+    return _paths.get(StoreLayout(current_app.config["KG_SETTINGS"].store_dir))
 
 
 bp = Blueprint("explorer", __name__)
