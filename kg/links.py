@@ -18,8 +18,11 @@ from rdflib.namespace import PROV, RDF
 
 from kg.rdf.namespaces import KG
 
-# Links to and from mentions, sentences and statements, and classes: not relations between entities.
-PLUMBING = frozenset(str(p) for p in (RDF.type, PROV.wasDerivedFrom, KG.mentionOf, RDF.subject, RDF.object))
+# Links to and from mentions, sentences and statements, classes, and kg:namedIn (every entity a report
+# mentions, to its district: as links, every path would run through a district): not relations between
+# entities.
+PLUMBING = frozenset(str(p) for p in (RDF.type, PROV.wasDerivedFrom, KG.mentionOf, RDF.subject, RDF.object,
+                                      KG.namedIn))
 LINKS_FILE = "links.tsv"
 
 
@@ -34,10 +37,11 @@ def is_entity_iri(base: str, iri: str) -> bool:
 
 def entity_links(triples: Iterable[tuple[object, object, object]], base: str) -> list[tuple[str, str, str]]:
     """The triples of ``triples`` that link two different entities, as strings. An IRI is a ``str``: tested
-    as it is, converted only when kept (most triples have a literal or a document segment at one end)."""
+    as it is, converted only when kept (most triples have a literal or a document segment at one end). The
+    predicate is compared as a ``str``: a URIRef does not hash as its text, so it is never ``in`` PLUMBING."""
     return [
         (str(s), str(p), str(o)) for s, p, o in triples
-        if isinstance(o, URIRef) and isinstance(s, URIRef) and s != o and p not in PLUMBING
+        if isinstance(o, URIRef) and isinstance(s, URIRef) and s != o and str(p) not in PLUMBING
         and is_entity_iri(base, s) and is_entity_iri(base, o)
     ]
 

@@ -13,6 +13,7 @@ from kg.query import run_query
 from kg.sources import load_sources
 from kg.store import open_store
 from kg.synth import DEPARTMENTS, generate
+from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,3 +92,18 @@ def test_districts_the_gazetteer_does_not_know_keep_their_entities_apart(tmp_pat
     assert not [u for u in per_unit if u.startswith(settings.base_iri + "id/org/dist-")]  # the register's own
     typed = "SELECT DISTINCT ?u WHERE { ?x kg:responsibleUnit ?u . ?u kg:orgType kg:orgtype-district-department }"
     assert len(list(run_query(store, typed))) >= 10
+    # Search tells them apart: each result of a name both districts use shows its own district.
+    same_name = ("SELECT ?name WHERE { ?u kg:orgType kg:orgtype-district-department ; rdfs:label ?name } "
+                 "GROUP BY ?name HAVING (COUNT(DISTINCT ?u) = 2) ORDER BY ?name LIMIT 1")
+    name = next(iter(run_query(store, same_name)))["name"].value
+    districts = "SELECT DISTINCT ?n WHERE { ?r kg:district/rdfs:label ?n }"
+    district_names = {r["n"].value for r in run_query(store, districts)}
+    app = create_app(settings)
+    try:
+        found = app.test_client().get("/api/search", query_string={"q": name}).get_json()["results"]
+        shown = [r["districts"] for r in found if r["label"] == name]
+        assert len(shown) == 2 and sorted(d for ds in shown for d in ds) == sorted(district_names)
+    finally:
+        backend = app.extensions.get("kg_sparql_backend")
+        if backend:
+            backend.close()

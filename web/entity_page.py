@@ -56,7 +56,7 @@ SELECT ?s ?o WHERE {{
 """
 IN = f"""
 SELECT ?s ?x ?p WHERE {{
-  ?x ?p ?s FILTER(?p NOT IN (kg:mentionOf, rdf:subject, rdf:object))
+  ?x ?p ?s FILTER(?p NOT IN (kg:mentionOf, rdf:subject, rdf:object, kg:namedIn))
 }} LIMIT {MAX_IN * 3}
 """
 STATEMENTS = """

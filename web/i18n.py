@@ -52,6 +52,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "open_explorer": ("在图谱浏览中打开", "Open in the explorer"),
     "indicator_chart": ("目标与实际", "Targets and actuals"),
     "chart_district": ("区", "District"),
+    "more_districts": ("及另外 {n} 个区", "and {n} more districts"),
     "chart_show": ("显示", "Show"),
     "year": ("年份", "Year"),
     "value": ("数值", "Value"),

@@ -47,6 +47,10 @@ SELECT ?e (COUNT(*) AS ?n) WHERE {
   { ?e ?p ?o } UNION { ?x ?q ?e }
 } GROUP BY ?e
 """
+# The districts whose reports name an entity: shown beside a result when the store holds several
+# districts, so that each district's 区财政局 can be told apart.
+NAMED_IN = "SELECT ?s ?area WHERE { VALUES ?s { %s } ?s kg:namedIn ?area }"
+MAX_DISTRICTS_SHOWN = 3
 CHUNK = 500
 EXACT, PREFIX, SUBSTRING = 0, 1, 2
 MAX_QUERY = 100  # characters of a search term
@@ -95,6 +99,7 @@ class Entry:
     types: set[str] = field(default_factory=set)
     degree: int = 0
     keys: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)  # IRIs of the districts whose reports name it
 
     def label(self, lang: str) -> str:
         for choice in (lang, "zh", "en", ""):
@@ -111,6 +116,7 @@ class SearchIndex:
     def __init__(self, entries: dict[str, Entry]) -> None:
         self.entries = entries
         self._ranked = sorted(entries.values(), key=rank_key)
+        self.several_districts = len({d for e in self._ranked for d in e.districts}) > 1
         # Each entry's keys as one string, each key between newlines: whether a query is in a key, begins
         # one or is one is then one `in` each, in C.
         self._keys = ["\n" + "\n".join(entry.keys) + "\n" for entry in self._ranked]
@@ -217,7 +223,10 @@ class SearchIndex:
                     entries[row["s"].value].types.add(row["type"].value)
             for row in run_query(st, DEGREE % values):
                 entries[row["e"].value].degree = int(row["n"].value)
+            for row in run_query(st, NAMED_IN % values):
+                entries[row["s"].value].districts.append(row["area"].value)
         for entry in entries.values():
+            entry.districts.sort()
             names = {*entry.names.values(), *entry.alt}
             keys = {normalise(n) for n in names}
             for name in names:
@@ -288,15 +297,18 @@ _index: PerBuild[SearchIndex] = PerBuild(_current_index)
 bp = Blueprint("search", __name__)
 
 
-def _result(entry: Entry, lang: str, class_names: dict[str, str]) -> dict:
+def _result(entry: Entry, lang: str, names: dict[str, str], several_districts: bool) -> dict:
     types = sorted(entry.types)
     return {
         "iri": entry.iri,
         "path": local_path(entry.iri),
         "label": entry.label(lang),
         "alt": entry.alt[:5],
-        "types": [{"iri": t, "label": class_names.get(t, t), "key": class_key(t)} for t in types],
+        "types": [{"iri": t, "label": names.get(t, t), "key": class_key(t)} for t in types],
         "degree": entry.degree,
+        # Beside the result only where the store holds several districts (Haidian's own store: never).
+        "districts": [names.get(d, d) for d in entry.districts[:MAX_DISTRICTS_SHOWN]] if several_districts else [],
+        "district_count": len(entry.districts),
     }
 
 
@@ -304,11 +316,14 @@ def _run(limit: int) -> tuple[str, str, list[dict], list[dict]]:
     query = request.args.get("q", "")[:MAX_QUERY]
     type_iri = request.args.get("type") or ""
     lang = current_lang()
-    found, facets = get_index().search(query, type_iri or None, limit)
-    class_names = labels({t for e in found for t in e.types} | set(facets), lang)
-    results = [_result(e, lang, class_names) for e in found]
+    index = get_index()
+    found, facets = index.search(query, type_iri or None, limit)
+    several = index.several_districts
+    districts = {d for e in found for d in e.districts[:MAX_DISTRICTS_SHOWN]} if several else set()
+    names = labels({t for e in found for t in e.types} | set(facets) | districts, lang)
+    results = [_result(e, lang, names, several) for e in found]
     facet_list = [
-        {"iri": t, "label": class_names[t], "count": n}
+        {"iri": t, "label": names[t], "count": n}
         for t, n in sorted(facets.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     return query, type_iri, results, facet_list

@@ -66,10 +66,11 @@ def extract(ctx: ExtractionContext) -> list[Triple]:
     triples: list[Triple] = []
     for extractor in EXTRACTORS:
         triples.extend(extractor(ctx))
+    triples.extend(named_in(ctx, triples))
     return triples
 
 
-from kg.extract.report import extract_report_entities  # noqa: E402
+from kg.extract.report import extract_report_entities, named_in  # noqa: E402
 
 EXTRACTORS.append(extract_report_entities)
 

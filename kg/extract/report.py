@@ -6,7 +6,7 @@ the publisher of a report and the same office named in a table are one entity.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
@@ -39,3 +39,11 @@ def district_iri(ctx: ExtractionContext) -> URIRef:
     from its name."""
     district = district_of(default_gazetteer(), ctx.source.district)
     return place_iri(ctx.minter, district) if district else ctx.minter.entity("place", ctx.source.district)
+
+
+def named_in(ctx: ExtractionContext, triples: Iterable[Triple]) -> Iterator[Triple]:
+    """``kg:namedIn`` the report's district, for every entity the report mentions: what tells apart the
+    entities of one name in different districts (each district's 区财政局) in search and on their pages."""
+    area = district_iri(ctx)
+    for entity in sorted({o for _, p, o in triples if p == KG.mentionOf}):
+        yield entity, KG.namedIn, area
