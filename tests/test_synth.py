@@ -14,6 +14,7 @@ from kg.sources import load_sources
 from kg.store import open_store
 from kg.synth import DEPARTMENTS, generate
 from web import create_app
+from web.saved_queries import bind, load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,6 +99,10 @@ def test_districts_the_gazetteer_does_not_know_keep_their_entities_apart(tmp_pat
     name = next(iter(run_query(store, same_name)))["name"].value
     districts = "SELECT DISTINCT ?n WHERE { ?r kg:district/rdfs:label ?n }"
     district_names = {r["n"].value for r in run_query(store, districts)}
+    facts = load(ROOT / "queries" / "entity-facts-with-sources.rq")
+    everywhere = {r["entity"].value for r in run_query(store, bind(facts, {"name": name}))}
+    one = {r["entity"].value for r in run_query(store, bind(facts, {"name": name, "district": min(district_names)}))}
+    assert len(everywhere) == 2 and len(one) == 1 and one < everywhere
     app = create_app(settings)
     try:
         found = app.test_client().get("/api/search", query_string={"q": name}).get_json()["results"]

@@ -112,6 +112,7 @@ WITH_PARAMETERS = [
     ("section-sentences", {"section": "haidian-2022/part/1"}),
     ("indicators-missed-2022", {"year": "2024"}),
     ("entity-facts-with-sources", {"name": "上庄镇"}),
+    ("entity-facts-with-sources", {"name": "上庄镇", "district": "海淀区"}),
     ("policies-on-sector", {"sector": "医药健康"}),
 ]
 

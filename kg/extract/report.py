@@ -12,6 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.extract import ExtractionContext
+from kg.links import is_entity_iri
 from kg.places import default_gazetteer, district_of, place_iri, place_triples
 from kg.rdf.document import Triple
 from kg.rdf.namespaces import KG
@@ -41,9 +42,13 @@ def district_iri(ctx: ExtractionContext) -> URIRef:
     return place_iri(ctx.minter, district) if district else ctx.minter.entity("place", ctx.source.district)
 
 
+NAMING = (KG.mentionOf, RDF.subject, RDF.object)  # what the report names: its mentions, its statements' ends
+
+
 def named_in(ctx: ExtractionContext, triples: Iterable[Triple]) -> Iterator[Triple]:
-    """``kg:namedIn`` the report's district, for every entity the report mentions: what tells apart the
-    entities of one name in different districts (each district's 区财政局) in search and on their pages."""
-    area = district_iri(ctx)
-    for entity in sorted({o for _, p, o in triples if p == KG.mentionOf}):
+    """``kg:namedIn`` the report's district, for every entity the report mentions or states a fact of: what
+    tells apart the entities of one name in different districts (each district's 区财政局)."""
+    area, base = district_iri(ctx), ctx.minter.base
+    named = {o for _, p, o in triples if p in NAMING and isinstance(o, URIRef) and is_entity_iri(base, o)}
+    for entity in sorted(named):
         yield entity, KG.namedIn, area
