@@ -18,8 +18,8 @@ from rdflib.namespace import PROV, RDF
 
 from kg.rdf.namespaces import KG
 
-# Links to and from mentions, sentences and statements, classes, and kg:namedIn (every entity a report
-# mentions, to its district: as links, every path would run through a district): not relations between
+# Links to and from mentions, sentences and statements, classes, and kg:namedIn (from every entity a report
+# names to its district: as links, every path would run through a district): not relations between
 # entities.
 PLUMBING = frozenset(str(p) for p in (RDF.type, PROV.wasDerivedFrom, KG.mentionOf, RDF.subject, RDF.object,
                                       KG.namedIn))
