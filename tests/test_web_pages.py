@@ -129,6 +129,13 @@ def test_indicator_chart_targets_against_actuals(client) -> None:  # noqa: ANN00
     assert "<td>2024</td><td>实际值</td><td>6.0%</td>" in html.replace("\n", "")
 
 
+def test_the_district_an_entity_is_named_in_is_in_its_header_not_its_facts(client) -> None:  # noqa: ANN001
+    html = page(client, "/id/org/pku")
+    header = html.split('<header class="entity-head">', 1)[1].split("</header>", 1)[0]
+    assert '<p class="named-in"><span>见于报告:</span>' in header and 'href="/id/place/haidian">海淀区</a>' in header
+    assert "namedIn" not in html.split("</header>", 1)[1]
+
+
 def test_indicator_chart_is_one_districts_series(client) -> None:  # noqa: ANN001
     """Another district's observation of the same indicator is its own chart, chosen by ?district=, not a
     sixth point on Haidian's line."""

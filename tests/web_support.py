@@ -172,6 +172,7 @@ def _entities(g: Graph) -> None:
     g.add((ENTITIES["canteen"][0], KG.address, Literal(XSS_NAME + "路1号")))
     g.add((ENTITIES["xishan"][0], KG.phase, Literal("二期")))
     g.add((ENTITIES["gdp"][0], KG.unit, Literal("%")))
+    g.add((ENTITIES["pku"][0], KG.namedIn, ENTITIES["haidian"][0]))  # as kg.extract.report.named_in gives
 
 
 def _mentions_and_facts(doc: Doc) -> None:

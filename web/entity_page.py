@@ -26,7 +26,10 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel"}
+NAMED_IN = KG + "namedIn"
+# Shown in the header, not among the facts: an indicator is kg:namedIn 125 districts at 1,000 reports.
+HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", NAMED_IN}
+MAX_DISTRICTS_NAMED = 3  # in the header; past that, their number
 MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT, MAX_SEGMENTS = 1000, 300, 30, 300, 3, 80
 # Table rows and cells an entity was read from, other than its mentions: an indicator every district
 # reports has one per report (1,000 at 1,000 reports; listing and labelling them took 34 ms of its page).
@@ -275,7 +278,9 @@ def render_entity_page(iri: str) -> str | None:
     # Only the links shown are labelled: a department every district names has thousands.
     incoming = [(x, p) for x, p in incoming if p.value not in hidden_in][:MAX_IN]
     contained_types = _types_of(r["x"].value for r in contained)
-    wanted = {p.value for p, _ in out} | {o.value for _, o in out if isinstance(o, ox.NamedNode)}
+    districts = sorted(o.value for p, o in out if p.value == NAMED_IN and isinstance(o, ox.NamedNode))
+    wanted = {p.value for p, o in shown} | {o.value for _, o in shown if isinstance(o, ox.NamedNode)}
+    wanted |= {RDF + "type", *types, *districts[:MAX_DISTRICTS_NAMED]}
     wanted |= {x.value for x, _ in incoming} | {p.value for _, p in incoming} | {iri}
     wanted |= {r["status"].value for r in status_rows if r["status"]} | {r["r"].value for r in status_rows}
     wanted |= {r["x"].value for r in contained} | {t for ts in contained_types.values() for t in ts}
@@ -287,6 +292,8 @@ def render_entity_page(iri: str) -> str | None:
         types=[term(ox.NamedNode(t), names) for t in types],
         type_keys=[class_key(t) for t in types],
         alt=[o.value for p, o in out if p.value == SKOS + "altLabel"],
+        districts=[term(ox.NamedNode(d), names) for d in districts[:MAX_DISTRICTS_NAMED]],
+        district_count=len(districts),
         groups=_groups(shown[:MAX_FACTS], names, _fact_sources(iri, src, statements), totals),
         truncated=len(out) > MAX_FACTS,
         derived_more=derived_total - len(derivations),

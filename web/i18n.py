@@ -53,6 +53,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "indicator_chart": ("目标与实际", "Targets and actuals"),
     "chart_district": ("区", "District"),
     "more_districts": ("及另外 {n} 个区", "and {n} more districts"),
+    "named_in": ("见于报告", "Named in reports of"),
+    "districts_count": ("{n} 个区", "{n} districts"),
     "chart_show": ("显示", "Show"),
     "year": ("年份", "Year"),
     "value": ("数值", "Value"),

@@ -5,11 +5,12 @@ At 1,000 synthetic reports, projects-in-both-reports over every district takes 9
 name that 125 districts share 0.7 s: the engine reads every row at about 10 µs a look-up, which no plan
 avoids. Such an answer is computed once per build and read back afterwards.
 
-Only answers that took at least ``min_seconds`` (setting ``result_cache_seconds``) are kept (a fast
-query is cheaper to run than to read), under ``root/BUILD/KEY.{json,body}``, written whole or not at all.
-They are filed under the build the worker read (it says which), so an answer is never kept for a build it
-did not come from; other builds' folders are removed. The cache holds at most ``max_bytes``: past that,
-answers are not kept, and the next build starts empty.
+Only answers whose query took at least ``min_seconds`` (setting ``result_cache_seconds``; the worker's own
+time, not the wait for a worker under load) are kept: a fast query is cheaper to run than to read. They are
+kept under ``root/BUILD/KEY.{json,body}``, written whole or not at all, and filed under the build the worker
+read (it says which), so an answer is never kept for a build it did not come from; other builds' folders
+are removed. The cache holds at most ``max_bytes``: past that, answers are not kept, and the next build
+starts empty.
 """
 
 from __future__ import annotations

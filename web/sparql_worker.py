@@ -21,6 +21,7 @@ import os
 import signal
 import struct
 import sys
+import time
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -138,9 +139,11 @@ def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
     while (frame := read_frame(requests)) is not None:
         job = json.loads(frame)
         signal.setitimer(signal.ITIMER_REAL, float(job["timeout"]) + GRACE_SECONDS)  # SIGALRM: default = exit
+        started = time.perf_counter()
         try:
             header, body = execute(stores.get(), job)
             header["build"] = stores.build.name if stores.build else None  # the build this answer is from
+            header["seconds"] = time.perf_counter() - started  # the work alone, without the wait for a worker
         except StoreError as exc:
             header, body = {"status": 503, "error": str(exc)}, b""
         signal.setitimer(signal.ITIMER_REAL, 0)
