@@ -4,6 +4,7 @@ conversion equal those of two."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,4 +84,24 @@ def test_a_saved_index_is_read_back_equal_and_a_broken_one_rebuilt(built_home: t
         (tmp_path / "older-build.json").write_text("[]", encoding="utf-8")
         saved.unlink()
         _saved_or_built(build, tmp_path)
-        assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]  # another build's file removed
+        assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name, "pinyin.json"]  # another build's gone
+
+
+def test_the_pinyin_of_the_last_build_is_reused_and_only_its_names_kept(built_home: tuple[Settings, BuildResult],
+                                                                       tmp_path: Path) -> None:
+    """A name whose pinyin the last build kept is not converted again (here a planted key proves it was
+    read), and the file keeps the names of this build only."""
+    settings, _ = built_home
+    build = StoreLayout(settings.store_dir).current_build()
+    (tmp_path / "pinyin.json").write_text(json.dumps({"海淀区": ["planted"], "不在图中的名字": ["x"],
+                                                       "上庄镇": "not a list"}), encoding="utf-8")
+    with create_app(settings).app_context():
+        index = _saved_or_built(build, tmp_path)
+    keys = {k for e in index.entries.values() if "海淀区" in e.names.values() for k in e.keys}
+    assert "planted" in keys and "hdq" not in keys
+    shangzhuang = {k for e in index.entries.values() if "上庄镇" in (*e.names.values(), *e.alt) for k in e.keys}
+    assert "szz" in shangzhuang  # a damaged entry is converted again
+    kept = json.loads((tmp_path / "pinyin.json").read_text(encoding="utf-8"))
+    assert "不在图中的名字" not in kept and kept["海淀区"] == ["planted"] and kept["上庄镇"] == pinyin_keys("上庄镇")
+    named = {n for e in index.entries.values() for n in (*e.names.values(), *e.alt)}
+    assert set(kept) == named
