@@ -22,8 +22,9 @@ from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.model import Node
 from kg.places import district_of
 from kg.rdf.document import Triple
+from kg.rdf.namespaces import KG
 from kg.rdf.provenance import mention_triples
-from kg.registers import Register, load_register
+from kg.registers import UNREGISTERED, Register, load_register
 from kg.resolve import Resolver, Scope
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -132,13 +133,12 @@ def split_units(text: str) -> list[str]:
 def org_triples(ctx: ExtractionContext, surface: str) -> tuple[URIRef, list[Triple]]:
     """The organization a unit string names (through the document's resolver, as in the running text),
     and its triples the first time this document names it."""
-    res = resolver(ctx)
-    resolved = res.organization(surface, "unregistered")
+    resolved = resolver(ctx).organization(surface, "unregistered")
     described: set[URIRef] = ctx.__dict__.setdefault("_described_orgs", set())
     if resolved.iri in described:
         return resolved.iri, []
     described.add(resolved.iri)
-    if res.register.resolve(surface) is None:
+    if (resolved.iri, KG.orgType, UNREGISTERED) in resolved.triples:  # the register knows no form of it
         log.warning("unit %r is not in the organization register: minted as a new organization", surface)
     return resolved.iri, resolved.triples
 
