@@ -30,14 +30,13 @@ def warm_caches(app: Flask) -> threading.Thread:
     store). A missing store is left to the pages to report."""
 
     def warm() -> None:
-        from kg.store import StoreLayout
         from web.home import cached_stats
         from web.saved_queries import warm_pages
         from web.search import get_index
 
         with app.app_context(), contextlib.suppress(KGError):
             get_index()
-            cached_stats(StoreLayout(app.config["KG_SETTINGS"].store_dir))
+            cached_stats()
             warm_pages()
 
     thread = threading.Thread(target=warm, name="warm-caches", daemon=True)

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import current_app
 
 from kg.query import run_query
-from kg.store import StoreLayout
 from web.rdfutil import labels
 from web.storeholder import PerBuild, store
 
@@ -101,7 +99,7 @@ _series: PerBuild[dict[str, dict[str, ox.NamedNode]]] = PerBuild(_every_series)
 
 def series_of(indicator: str) -> dict[str, ox.NamedNode]:
     """The indicator's series by district IRI, from the current build's list of every series."""
-    return _series.get(StoreLayout(current_app.config["KG_SETTINGS"].store_dir)).get(indicator, {})
+    return _series.get().get(indicator, {})
 
 
 def indicator_chart(iri: str, lang: str, area: str | None = None) -> Chart | None:

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
 from kg.config import ONTOLOGY_NS
 from kg.links import LINKS_FILE, read_links
 from kg.links import PLUMBING as LINK_PLUMBING
 from kg.query import run_query
-from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import PerBuild, store
@@ -155,7 +154,7 @@ _paths: PerBuild[PathGraph] = PerBuild(lambda build: PathGraph.of_build(build, s
 
 
 def path_graph() -> PathGraph:
-    return _paths.get(StoreLayout(current_app.config["KG_SETTINGS"].store_dir))
+    return _paths.get()
 
 
 bp = Blueprint("explorer", __name__)

@@ -36,16 +36,16 @@ ENTRY_CLASSES = [
 _stats: PerBuild[Stats] = PerBuild(lambda _build: graph_stats(store()))
 
 
-def cached_stats(layout: StoreLayout) -> Stats:
+def cached_stats() -> Stats:
     """The graph's statistics, computed once per build (counting every class takes seconds under load). A
     visitor who comes while the server's warm-up computes them waits for that, not a second count."""
-    return _stats.get(layout)
+    return _stats.get()
 
 
 @bp.get("/")
 def index() -> str:
     settings = current_app.config["KG_SETTINGS"]
-    stats = cached_stats(StoreLayout(settings.store_dir))
+    stats = cached_stats()
     counts = {iri: n for iri, _, n in stats.classes}
     names = labels(counts, current_lang())
     entry = [

@@ -24,7 +24,6 @@ from pypinyin import Style, lazy_pinyin
 from werkzeug.wrappers import Response
 
 from kg.query import run_query
-from kg.store import StoreLayout
 from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import PerBuild, store
@@ -267,7 +266,7 @@ def rank_key(entry: Entry) -> tuple[int, int, str]:
 
 def get_index() -> SearchIndex:
     """The index of the current build; built (once, under a lock) when a new build is swapped in."""
-    return _index.get(StoreLayout(current_app.config["KG_SETTINGS"].store_dir))
+    return _index.get()
 
 
 def _current_index(build: Path | None) -> SearchIndex:

@@ -103,9 +103,8 @@ class Counts:
     sources: list[tuple[str, str, int]]  # (source id, title, triples in its graph)
 
 
-def dataset_counts(settings: Settings) -> Counts:
-    layout = StoreLayout(settings.store_dir)
-    return _counts.get(layout)
+def dataset_counts() -> Counts:
+    return _counts.get()
 
 
 def _current_counts(_build: Path | None) -> Counts:
@@ -134,7 +133,7 @@ def _count(st: ox.Store, settings: Settings, info: dict) -> Counts:
 
 def void_description() -> Response:
     settings: Settings = current_app.config["KG_SETTINGS"]
-    counts = dataset_counts(settings)
+    counts = dataset_counts()
     info = StoreLayout(settings.store_dir).build_info()
     base = info.get("base_iri") or settings.base_iri
     minter = Minter(base)
