@@ -11,7 +11,9 @@ here, by SPARQL over the merge, into their own named graph (``graph/summaries``)
   records included), and ``?project kg:statusDistrict ?area``: the district of those reports, so that a
   district's projects are reached from the district;
 - a ``kg:TaskCount`` per district and responsible unit: how many key tasks of the district's plans the
-  unit answers for (``kg:refArea``, ``kg:taskUnit``, ``kg:tasks``).
+  unit answers for (``kg:refArea``, ``kg:taskUnit``, ``kg:tasks``);
+- a ``kg:TargetOutcome`` per numeric target and actual of one indicator, district and year: whether the
+  actual met or missed the target (``kg:outcome``), judged once here instead of in every query that asks.
 
 Derived only from validated document graphs, deterministically: two builds of the same sources give
 the same summaries.
@@ -67,15 +69,65 @@ WHERE {
   BIND(STRLANG(CONCAT(?areaName, " · ", ?unitName, "：", STR(?n), "项重点任务"), "zh") AS ?label)
 }"""
 
-UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS, _STATUS_DISTRICTS, _TASK_COUNTS)  # in order: the first derives
-# what the next two read
+# A target of one indicator, district and year meets each actual of its year slice (qb:Slice under
+# kg:seriesYearKey). Only numbers are judged (a target without kg:value, an actual without a number:
+# no outcome), and "missed" depends on the target's comparator and the indicator's direction:
+# - an upper bound (<, 以内, 以下, 不高于, 低于…, 不超过) or, without a comparator that says otherwise, a
+#   lower-is-better indicator: missed when the actual (the lower end of a range) is above the target;
+# - otherwise: missed when the actual (the upper end of a range) is below the target;
+# - a target "x左右" (about x) is missed only beyond 5% of x;
+# - an indicator of no known direction is judged only where the comparator decides.
+# The outcome's IRI is minted from the target's and the actual's; its label names district, indicator,
+# year and both values as written.
+_TARGET_OUTCOMES = """
+INSERT {
+  ?outcome a kg:TargetOutcome ; rdfs:label ?label ; kg:target ?t ; kg:actual ?a ; kg:outcome ?result ;
+           kg:indicator ?indicator ; kg:refArea ?area ; kg:refYear ?year .
+  GRAPH ?summaries {
+    ?outcome a kg:TargetOutcome ; rdfs:label ?label ; kg:target ?t ; kg:actual ?a ; kg:outcome ?result ;
+             kg:indicator ?indicator ; kg:refArea ?area ; kg:refYear ?year .
+  }
+}
+WHERE {
+  { SELECT ?t ?a ?indicator ?area ?year ?missed (MIN(?i) AS ?indicatorName) (MIN(?d) AS ?areaName) WHERE {
+      ?slice qb:sliceStructure kg:seriesYearKey ; kg:refArea ?area ; kg:refYear ?year ; qb:observation ?t , ?a .
+      ?t kg:valueKind kg:valuekind-target ; kg:indicator ?indicator ; kg:value ?tv .
+      ?a kg:valueKind kg:valuekind-actual .
+      OPTIONAL { ?t kg:comparator ?tc }
+      OPTIONAL { ?a kg:value ?av }
+      OPTIONAL { ?a kg:valueMin ?amin }
+      OPTIONAL { ?a kg:valueMax ?amax }
+      OPTIONAL { ?indicator kg:desiredDirection ?dir }
+      BIND(COALESCE(?tc, "") AS ?cmp)
+      BIND(REGEX(?cmp, "^(<|≤|以内|以下|不高于|低于|不超过)") AS ?upperBound)
+      BIND(REGEX(?cmp, "^(>|≥|以上|余|不少于|不低于|超过|高于)") AS ?lowerBound)
+      BIND(?upperBound || (!?lowerBound && ?dir = kg:direction-lower) AS ?lowerIsBetter)
+      BIND(IF(?cmp = "左右", 0.05, 0.0) AS ?slack)
+      BIND(IF(?lowerIsBetter, COALESCE(?amin, ?av), COALESCE(?amax, ?av)) AS ?actualValue)
+      FILTER(BOUND(?actualValue))
+      BIND(IF(?lowerIsBetter, ?actualValue > ?tv * (1 + ?slack), ?actualValue < ?tv * (1 - ?slack)) AS ?missed)
+      FILTER(BOUND(?missed))  # values that do not compare are not judged
+      ?indicator rdfs:label ?i .
+      ?area rdfs:label ?d .
+    } GROUP BY ?t ?a ?indicator ?area ?year ?missed }
+  ?t kg:valueText ?targetText .
+  ?a kg:valueText ?actualText .
+  BIND(IF(?missed, kg:outcome-missed, kg:outcome-met) AS ?result)
+  BIND(IRI(CONCAT(?outcomeBase, MD5(CONCAT(STR(?t), " ", STR(?a))))) AS ?outcome)
+  BIND(STRLANG(CONCAT(?areaName, " · ", ?indicatorName, " ", STR(?year), "：目标 ", ?targetText, "，实际 ",
+                      ?actualText, IF(?missed, "（未完成）", "（完成）")), "zh") AS ?label)
+}"""
+
+UPDATES = (_ABOUT_PROJECT, _STATUS_REPORTS, _STATUS_DISTRICTS, _TASK_COUNTS, _TARGET_OUTCOMES)  # in order: the
+# first derives what the next two read
 
 
 def summarize(store: ox.Store, graph_iri: str, base_iri: str) -> None:
     """Derive the summaries from the store's merge into ``graph_iri`` and into the merge itself; derived
     nodes get IRIs under ``base_iri``."""
     # Bound in the text: Store.update takes no substitutions. Serialized terms, never raw text.
-    terms = {"?summaries": str(ox.NamedNode(graph_iri)), "?countBase": str(ox.Literal(f"{base_iri}id/taskcount/"))}
+    terms = {"?summaries": str(ox.NamedNode(graph_iri)), "?countBase": str(ox.Literal(f"{base_iri}id/taskcount/")),
+             "?outcomeBase": str(ox.Literal(f"{base_iri}id/outcome/"))}
     for update in UPDATES:
         for variable, term in terms.items():
             update = update.replace(variable, term)
