@@ -111,3 +111,13 @@ def test_entity_facts_with_sources(store: ox.Store) -> None:
     rows = saved(store, "entity-facts-with-sources.rq")
     assert {r["report"] for r in rows} == {"haidian-2022", "haidian-2024"}
     assert any(r["direction"] == "mentioned" for r in rows) and all(r["quote"] for r in rows)
+
+
+def test_entity_facts_of_one_district(store: ox.Store) -> None:
+    """The district, when given, switches on the query's ``#@when district:`` join: the same rows for the
+    reports' own district (each row then names it), none for another."""
+    every = saved(store, "entity-facts-with-sources.rq")
+    haidian = saved(store, "entity-facts-with-sources.rq", district="海淀区")
+    assert {r["district"] for r in every} == {""} and {r["district"] for r in haidian} == {"海淀区"}
+    assert [dict(r, district="") for r in haidian] == every
+    assert saved(store, "entity-facts-with-sources.rq", district="朝阳区") == []

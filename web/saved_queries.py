@@ -39,6 +39,10 @@ LITERAL_TYPES = {  # declared type -> pattern its lexical form must match
     "xsd:gYear": r"-?\d{4}",
 }
 LANG_TYPE = re.compile(r"@[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+# A body line "#@when NAME: PATTERN" is a comment (the file runs as it is: every value) until a caller
+# gives NAME; then its pattern joins the query. For a parameter that narrows by a join which, unbound,
+# would repeat rows (a filter that tests it, Oxigraph evaluates after the rest of the group).
+WHEN = re.compile(r"^([ \t]*)#@when[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]*(.*)$", re.MULTILINE)
 
 
 @dataclass
@@ -86,6 +90,10 @@ def load(path: Path) -> SavedQuery:
         span = values_block(text, param.name)
         if span:
             param.default = text[span[0]:span[1]].split("{", 1)[1].rstrip("}").strip()
+    declared = {p.name for p in params}
+    for when in WHEN.finditer(text):
+        if when[2] not in declared:
+            found.problems.append(f"#@when {when[2]}: names no parameter of the query")
     return found
 
 
@@ -181,14 +189,16 @@ def _iri(param: Param, value: str) -> str:
 
 
 def bind(query: SavedQuery, args: dict[str, str]) -> str:
-    """The text to run: defaults of given parameters dropped, the values bound by an inline VALUES of
-    serialized terms (one way for every store: the store plans the query knowing them)."""
+    """The text to run: defaults of given parameters dropped, their ``#@when`` patterns switched on, the
+    values bound by an inline VALUES of serialized terms (one way for every store: the store plans the
+    query knowing them)."""
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(args) - set(declared))
     if unknown:
         raise BadParameter(f"unknown parameter(s) {', '.join(unknown)}; this query takes: "
                            f"{', '.join(declared) or 'none'}")
-    text, bindings = query.text, {}
+    text = WHEN.sub(lambda m: m[1] + m[3] if m[2] in args else m[0], query.text)
+    bindings = {}
     for name, value in args.items():
         bindings[name] = str(term(declared[name], value))
         span = values_block(text, name)
