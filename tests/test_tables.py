@@ -416,3 +416,22 @@ def test_query_indicator_departments(store: ox.Store) -> None:
     got = [(r["unitLabel"], r["shortName"], r["type"]) for r in saved(store, "indicator-departments.rq")]
     assert got == [("中关村科学城管理委员会综合部", "中关村科学城综合部", "区政府部门"),
                    ("北京市海淀区商务局", "区商务局", "区政府部门")]
+
+
+def test_indicator_page_shows_each_actuals_outcome(built_home: tuple[Settings, BuildResult], store: ox.Store) -> None:
+    """The chart's table says, for each judged actual, met or missed against which target (the two
+    reports give no 2024 target: its actual is not judged); a missed actual's point is marked."""
+    from web import create_app
+
+    iri = rows(store, 'SELECT ?i WHERE { ?i a kg:Indicator ; rdfs:label "地区生产总值增速"@zh }')[0]["i"]
+    app = create_app(built_home[0])
+    try:
+        response = app.test_client().get("/" + iri.split("/", 3)[3], headers={"Accept": "text/html"})
+        html = response.get_data(as_text=True).replace("\n", "")
+    finally:
+        if backend := app.extensions.get("kg_sparql_backend"):
+            backend.close()
+    assert "<td>2022</td><td>实际值</td><td>4</td><td>未完成（6以上）</td>" in html
+    assert "<td>2022</td><td>实际值</td><td>同比增长4%</td><td>未完成（6以上）</td>" in html  # the text's
+    assert "<td>2024</td><td>实际值</td><td>同比增长6.0%</td><td></td>" in html  # no 2024 target to judge by
+    assert html.count('class="missed"') == 2  # 2022's two actuals (4 and 4%): one point drawn twice

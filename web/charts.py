@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.config import ONTOLOGY_NS
 from kg.query import run_query
 from web.rdfutil import labels
 from web.storeholder import PerBuild, store
@@ -31,6 +32,13 @@ SELECT ?series ?obs ?year ?kind ?value ?text WHERE {
   OPTIONAL { ?obs kg:valueKind ?kind } OPTIONAL { ?obs kg:value ?value } OPTIONAL { ?obs kg:valueText ?text }
 } ORDER BY ?year ?kind ?obs
 """
+# The build's judgement of each actual against the targets of its year (kg:TargetOutcome, kg/summaries.py).
+OUTCOMES = """
+SELECT ?series ?obs ?outcome ?target WHERE {
+  ?series qb:observation ?obs . ?o kg:actual ?obs ; kg:outcome ?outcome ; kg:target ?t . ?t kg:valueText ?target
+} ORDER BY ?obs ?target
+"""
+MISSED = ONTOLOGY_NS + "outcome-missed"
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 560, 240, 56, 16, 16, 36
 TARGET_WORDS = ("target", "plan", "目标", "计划", "预期")
 
@@ -42,6 +50,7 @@ class Point:
     year: str
     value: float
     text: str
+    missed: bool = False
 
 
 @dataclass
@@ -62,7 +71,7 @@ class Chart:
     series: list[Series]
     x_ticks: list[tuple[float, str]]
     y_ticks: list[tuple[float, str]]
-    table: list[tuple[str, str, str]]  # (year, series, value as written)
+    table: list[tuple[str, str, str, str]]  # (year, series, value as written, outcome against the targets)
     plot: tuple[float, float, float, float]  # left, top, right, bottom
     area: tuple[str, str] = ("", "")  # the district charted: IRI, name
     areas: list[tuple[str, str]] = field(default_factory=list)  # every district with a series, by name
@@ -110,26 +119,45 @@ def indicator_chart(iri: str, lang: str, area: str | None = None) -> Chart | Non
     area_names = labels(series, lang)
     areas = sorted(((a, area_names.get(a, a)) for a in series), key=lambda pair: (pair[1], pair[0]))
     chosen = next((pair for pair in areas if pair[0] == area), areas[0])
-    rows = list(run_query(store(), OBSERVATIONS, substitutions={ox.Variable("series"): series[chosen[0]]}))
+    bound = {ox.Variable("series"): series[chosen[0]]}
+    rows = list(run_query(store(), OBSERVATIONS, substitutions=bound))
     if not rows:
         return None
-    chart = _chart(rows, lang)
+    chart = _chart(rows, outcomes(run_query(store(), OUTCOMES, substitutions=bound), lang), lang)
     chart.area, chart.areas = chosen, areas
     return chart
 
 
-def _chart(rows: list, lang: str) -> Chart:
+@dataclass
+class Outcome:
+    text: str  # met or missed, against which target(s), as written
+    missed: bool
+
+
+def outcomes(rows: object, lang: str) -> dict[str, Outcome]:
+    """Each judged actual's outcome, by observation IRI: missed if any target of its year was missed."""
+    by_obs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in rows:  # type: ignore[attr-defined]
+        by_obs[r["obs"].value].append((r["outcome"].value, r["target"].value))
+    names = labels({o for judged in by_obs.values() for o, _ in judged}, lang)
+    return {
+        obs: Outcome("；".join(f"{names[o]}（{t}）" for o, t in judged), any(o == MISSED for o, _ in judged))
+        for obs, judged in by_obs.items()
+    }
+
+
+def _chart(rows: list, judged: dict[str, Outcome], lang: str) -> Chart:
     kinds = {r["kind"].value for r in rows if r["kind"]}
     names = labels(kinds, lang)
-    raw: dict[str, list[tuple[str, float | None, str]]] = defaultdict(list)
+    raw: dict[str, list[tuple[str, float | None, str, Outcome | None]]] = defaultdict(list)
     for r in rows:
         kind = r["kind"].value if r["kind"] else ""
         value = _number(r["value"])
         text = r["text"].value if r["text"] else (_fmt(value) if value is not None else "")
-        raw[kind].append((r["year"].value, value, text))
-    years = sorted({y for points in raw.values() for y, _, _ in points})
-    numbers = [v for points in raw.values() for _, v, _ in points if v is not None]
-    table = [(y, names.get(k, k or "—"), t) for k, points in raw.items() for y, _, t in points]
+        raw[kind].append((r["year"].value, value, text, judged.get(r["obs"].value)))
+    years = sorted({y for points in raw.values() for y, *_ in points})
+    numbers = [v for points in raw.values() for _, v, *_ in points if v is not None]
+    table = [(y, names.get(k, k or "—"), t, o.text if o else "") for k, points in raw.items() for y, _, t, o in points]
     table.sort()
     left, top, right, bottom = PAD_L, PAD_T, WIDTH - PAD_R, HEIGHT - PAD_B
     if not numbers:
@@ -145,7 +173,7 @@ def _chart(rows: list, lang: str) -> Chart:
     series = []
     for kind, points in sorted(raw.items(), key=lambda kv: kind_of(kv[0], names.get(kv[0], ""))):
         label = names.get(kind, kind or "—")
-        pts = [Point(x_of(y), y_of(v), y, v, t) for y, v, t in points if v is not None]
+        pts = [Point(x_of(y), y_of(v), y, v, t, bool(o and o.missed)) for y, v, t, o in points if v is not None]
         series.append(Series(label, kind_of(kind, label), pts))
     y_ticks = [
         (y_of(low + (high - low) * i / 4), _fmt(round(low + (high - low) * i / 4, 2))) for i in range(5)
