@@ -76,6 +76,13 @@ def keys(surface: str) -> list[str]:
     return out
 
 
+def local_name(org: Org) -> str:
+    """The organization's name without the register district's prefix (北京市海淀区财政局 → 财政局): what
+    another district's body of the same kind is called once its own prefix is dropped."""
+    return next((org.name[len(p):] for p in PREFIXES if org.name.startswith(p) and len(org.name) > len(p) + 1),
+                org.name)
+
+
 class Register:
     def __init__(self, orgs: list[Org]) -> None:
         self.orgs = {o.id: o for o in orgs if o.id}

@@ -28,7 +28,7 @@ from kg.places import place_iri, place_triples
 from kg.rdf.document import Triple
 from kg.rdf.iris import Minter
 from kg.rdf.namespaces import KG
-from kg.registers import Register
+from kg.registers import Register, local_name
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "—": "-", "–": "-"})
 _DROP = re.compile(r"[\s“”\"‘’'《》「」『』·・]")
@@ -158,18 +158,21 @@ class Resolver:
         """A registered organization (by any written form), else one minted in the report's district.
 
         In another district's report a form the register knows (区财政局, 相关街镇) names that district's
-        own body: it is minted in that district's scope, typed as the register types it."""
-        reg = self.register.resolve(surface)
+        own body: it is minted in that district's scope, typed as the register types it, and keyed by the
+        register's row, so that every form of it (区财政局, 东塘区财政局) is one body."""
+        reg = self.register.resolve(surface) or self.register.resolve(canonical(surface, self.scope))
         if reg is not None and self.register_applies():
             iri = self.register.iri(self.minter, reg)
             triples = list(self.register.triples(self.minter, reg))
             if surface not in (reg.name, *reg.short_names):
                 triples.append((iri, SKOS.altLabel, Literal(surface, lang="zh")))
             return Resolved(iri, triples, reg.name)
-        if reg is not None:
-            org_type = reg.type
-        key = canonical(surface, self.scope)
-        iri = self.minter.entity("org", self.scope.code, key)
+        if reg is not None:  # labelled as the reports write it for their own district (区财政局)
+            org_type, key = reg.type, next((s for s in reg.short_names if s.startswith("区")), local_name(reg))
+            iri = self.minter.entity("org", self.scope.code, f"register {reg.id}")
+        else:
+            key = canonical(surface, self.scope)
+            iri = self.minter.entity("org", self.scope.code, key)
         triples = self._labelled(iri, KG.CollectiveUnit if org_type == "collective" else KG.Organization, key, surface)
         triples.append((iri, KG.orgType, KG[f"orgtype-{org_type}"]))
         return Resolved(iri, triples, key)
