@@ -18,17 +18,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
 
 KEEP_BUILDS = 2  # the current build and the one before (a server may still be reading it)
+T = TypeVar("T")
+_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -138,3 +143,33 @@ def open_store(store_root: Path) -> ox.Store:
         raise StoreError(f"cannot open the store: {exc}", path=str(build)) from exc
 
 
+
+
+class PerBuild(Generic[T]):
+    """A value derived from the store once per build (the build directory is the key: a build never changes
+    once written), under a lock: whoever asks while it is computed waits for it, not for a second run.
+    Readers that stay up across builds (the web app, the query workers) reopen or recompute through it."""
+
+    def __init__(self, compute: Callable[[Path | None], T], layout: StoreLayout | None = None) -> None:
+        self._compute = compute
+        self._layout = layout
+        self._lock = threading.Lock()
+        self._build: object = _UNSET
+        self._value: T | None = None
+
+    def layout(self) -> StoreLayout:
+        if self._layout is None:
+            raise StoreError("no store layout given")
+        return self._layout
+
+    def current(self) -> tuple[T, Path | None]:
+        """The value of the current build and that build (a cheap symlink check per call)."""
+        build = self.layout().current_build()
+        with self._lock:
+            if build != self._build:
+                self._value = self._compute(build)
+                self._build = build
+            return self._value, build  # type: ignore[return-value]
+
+    def get(self) -> T:
+        return self.current()[0]

@@ -107,31 +107,12 @@ def isolate_network() -> bool:
         return False
 
 
-class _Stores:
-    """The store of the current build, reopened when a build swaps ``current``."""
-
-    def __init__(self, root: Path) -> None:
-        from kg.store import StoreLayout
-
-        self.layout = StoreLayout(root)
-        self.build: Path | None = None
-        self.store: ox.Store | None = None
-
-    def get(self) -> ox.Store:
-        from kg.store import open_store
-
-        build = self.layout.current_build()
-        if self.store is None or build != self.build:
-            self.store = open_store(self.layout.root)
-            self.build = build
-        return self.store
-
-
 def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
     import web.sparql_formats  # noqa: F401 - imported before the first query, not during it
     from kg.errors import StoreError
+    from kg.store import PerBuild, StoreLayout, open_store
 
-    stores = _Stores(root)
+    stores = PerBuild(lambda _build: open_store(root), StoreLayout(root))  # reopened when a build swaps
     with suppress(StoreError):  # no build yet: each job says so (503)
         stores.get()  # open the store now: the first query pays nothing extra
     write_frame(answers, READY)
@@ -141,8 +122,9 @@ def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
         signal.setitimer(signal.ITIMER_REAL, float(job["timeout"]) + GRACE_SECONDS)  # SIGALRM: default = exit
         started = time.perf_counter()
         try:
-            header, body = execute(stores.get(), job)
-            header["build"] = stores.build.name if stores.build else None  # the build this answer is from
+            store, build = stores.current()
+            header, body = execute(store, job)
+            header["build"] = build.name if build else None  # the build this answer is from
             header["seconds"] = time.perf_counter() - started  # the work alone, without the wait for a worker
         except StoreError as exc:
             header, body = {"status": 503, "error": str(exc)}, b""
