@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -43,6 +44,7 @@ from kg.validate import ValidationReport, validate_triples
 
 STAGES = ("parse", "extract", "rdf", "validate", "load", "summarize")
 ONTOLOGY_GRAPH = "ontology"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,6 +56,7 @@ class DocumentResult:
     characters: int
     unplaced: list[tuple[int, int, str]]
     links: list[tuple[str, str, str]]  # between entities, for the explorer's paths (kg.links)
+    unregistered: list[str] = field(default_factory=list)  # table units minted outside the register
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -120,7 +123,8 @@ def document_graph(source: Source, settings: Settings, timer: StageTimer) -> Doc
     with timer.stage("rdf"):
         data = "".join(map(_nt_row, unique)).encode("utf-8")
         links = entity_links(unique, settings.base_iri)
-    return DocumentResult(source, data, len(unique), report, len(original), parsed.unplaced, links)
+    return DocumentResult(source, data, len(unique), report, len(original), parsed.unplaced, links,
+                          sorted(ctx.unregistered))
 
 
 def process_document(source: Source, settings: Settings) -> DocumentResult:
@@ -286,6 +290,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildResult:
         say("store written")
         checkpoint("store-written")
         info = _build_info(results, triples, timer, settings)
+        _warn_unregistered(results)
         _write_reports(build_dir, results)
         (build_dir / "build.json").write_text(
             json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -313,10 +318,20 @@ def _build_info(results: list[DocumentResult], triples: int, timer: StageTimer, 
                 "characters": r.characters,
                 "triples": r.triples,
                 "unplaced": [list(u) for u in r.unplaced],
+                "unregistered": r.unregistered,
             }
             for r in results
         ],
     }
+
+
+def _warn_unregistered(results: list[DocumentResult]) -> None:
+    """One warning for the whole build (not one per document: 1,376 lines at 1,000 synthetic reports)."""
+    units = sorted({u for r in results for u in r.unregistered})
+    if units:
+        shown = "、".join(units[:10]) + (" …" if len(units) > 10 else "")
+        log.warning("%d table unit(s) are not in the organization register and were minted as new "
+                    "organizations: %s (build.json lists them per document)", len(units), shown)
 
 
 def _write_reports(build_dir: Path, results: list[DocumentResult]) -> None:

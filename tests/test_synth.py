@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from kg.build import build
 from kg.config import load_settings
 from kg.parse import parse_document
@@ -56,16 +58,21 @@ def test_synthetic_reports_parse_with_every_structure(tmp_path: Path) -> None:
     assert parsed.footnotes or "[footnoteRef:" not in text
 
 
-def test_synthetic_reports_build_and_validate(tmp_path: Path) -> None:
+def test_synthetic_reports_build_and_validate(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     home = tmp_path / "home"
     shutil.copytree(ROOT / "data", home / "data")
     shutil.rmtree(home / "data" / "sources")
     generate(2, home / "data" / "sources", 9)
     settings = load_settings(home, env={})
     assert len(load_sources(settings.sources_dir)) == 2
-    result = build(settings)
+    with caplog.at_level("WARNING"):
+        result = build(settings)
     assert result.triples > 10_000
     assert {d["id"] for d in result.documents} == {"synth-0000-2015", "synth-0000-2016"}
+    # Units the register does not know (invented ones): listed per document, warned about once.
+    unregistered = {u for d in result.documents for u in d["unregistered"]}
+    warned = [r.getMessage() for r in caplog.records if "organization register" in r.getMessage()]
+    assert unregistered and len(warned) == 1 and warned[0].startswith(f"{len(unregistered)} table unit")
 
 
 def test_districts_the_gazetteer_does_not_know_keep_their_entities_apart(tmp_path: Path) -> None:

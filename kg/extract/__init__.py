@@ -28,6 +28,7 @@ class ExtractionContext:
     segment_iris: dict[int, URIRef]  # id(node) -> IRI of that structural node
     resolver: object | None = None  # kg.resolve.Resolver once built; typed loosely to keep stages apart
     settings: object | None = None  # kg.config.Settings of the build (cache paths), when there is one
+    unregistered: set[str] = field(default_factory=set)  # table units the register knows no form of
     _leaves: list[tuple[int, int, Node]] = field(default_factory=list, init=False)
 
     @property

@@ -8,7 +8,6 @@ mention at the exact span of its name inside the cell (``name_span``), and every
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -29,7 +28,6 @@ from kg.resolve import Resolver, Scope
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 _UNIT_SEP = re.compile(r"[、，,；;]")
-log = logging.getLogger(__name__)
 
 
 def data_dir(ctx: ExtractionContext) -> Path:
@@ -138,8 +136,8 @@ def org_triples(ctx: ExtractionContext, surface: str) -> tuple[URIRef, list[Trip
     if resolved.iri in described:
         return resolved.iri, []
     described.add(resolved.iri)
-    if (resolved.iri, KG.orgType, UNREGISTERED) in resolved.triples:  # the register knows no form of it
-        log.warning("unit %r is not in the organization register: minted as a new organization", surface)
+    if (resolved.iri, KG.orgType, UNREGISTERED) in resolved.triples:  # the build reports them all at once
+        ctx.unregistered.add(surface)
     return resolved.iri, resolved.triples
 
 
