@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.config import ONTOLOGY_NS
 from kg.query import run_query
+from web.i18n import LANGS
 from web.rdfutil import labels
 from web.storeholder import PerBuild, store
 
@@ -96,19 +97,26 @@ def _scale(values: list[float]) -> tuple[float, float]:
     return low - margin, high + margin
 
 
-def _every_series(_build: Path | None) -> dict[str, dict[str, ox.NamedNode]]:
+@dataclass
+class EverySeries:
+    by_indicator: dict[str, dict[str, ox.NamedNode]]  # indicator -> district IRI -> its series
+    area_names: dict[str, dict[str, str]]  # language -> district IRI -> name (125 districts' at 1,000 reports)
+
+
+def _every_series(_build: Path | None) -> EverySeries:
     found: dict[str, dict[str, ox.NamedNode]] = defaultdict(dict)
     for r in run_query(store(), SERIES):
         found[r["s"].value][r["area"].value] = r["series"]
-    return dict(found)
+    areas = {a for by_area in found.values() for a in by_area}
+    return EverySeries(dict(found), {lang: labels(areas, lang) for lang in LANGS})
 
 
-_series: PerBuild[dict[str, dict[str, ox.NamedNode]]] = PerBuild(_every_series)
+_series: PerBuild[EverySeries] = PerBuild(_every_series)
 
 
 def series_of(indicator: str) -> dict[str, ox.NamedNode]:
     """The indicator's series by district IRI, from the current build's list of every series."""
-    return _series.get().get(indicator, {})
+    return _series.get().by_indicator.get(indicator, {})
 
 
 def indicator_chart(iri: str, lang: str, area: str | None = None) -> Chart | None:
@@ -116,7 +124,7 @@ def indicator_chart(iri: str, lang: str, area: str | None = None) -> Chart | Non
     series = series_of(iri)
     if not series:
         return None
-    area_names = labels(series, lang)
+    area_names = _series.get().area_names.get(lang, {})
     areas = sorted(((a, area_names.get(a, a)) for a in series), key=lambda pair: (pair[1], pair[0]))
     chosen = next((pair for pair in areas if pair[0] == area), areas[0])
     bound = {ox.Variable("series"): series[chosen[0]]}
