@@ -74,6 +74,7 @@ def build(ctx: click.Context, target: str | None, target_protocol: str) -> None:
         click.echo(
             f"  {doc['id']}: {doc['triples']} triples, {doc['characters']} characters, "
             f"{len(doc['unplaced'])} unplaced spans"
+            + (f", {len(doc['unregistered'])} table units not in the register" if doc["unregistered"] else "")
         )
     if target:
         from kg.remote import push_store, redact
