@@ -431,7 +431,7 @@ def test_indicator_page_shows_each_actuals_outcome(built_home: tuple[Settings, B
     finally:
         if backend := app.extensions.get("kg_sparql_backend"):
             backend.close()
-    assert "<td>2022</td><td>实际值</td><td>4</td><td>未完成（6以上）</td>" in html
-    assert "<td>2022</td><td>实际值</td><td>同比增长4%</td><td>未完成（6以上）</td>" in html  # the text's
+    assert "<td>2022</td><td>实际值</td><td>4</td><td>未完成（目标 6以上）</td>" in html
+    assert "<td>2022</td><td>实际值</td><td>同比增长4%</td><td>未完成（目标 6以上）</td>" in html  # the text's
     assert "<td>2024</td><td>实际值</td><td>同比增长6.0%</td><td></td>" in html  # no 2024 target to judge by
     assert html.count('class="missed"') == 2  # 2022's two actuals (4 and 4%): one point drawn twice

@@ -148,8 +148,10 @@ def outcomes(rows: object, lang: str) -> dict[str, Outcome]:
     for r in rows:  # type: ignore[attr-defined]
         by_obs[r["obs"].value].append((r["outcome"].value, r["target"].value))
     names = labels({o for judged in by_obs.values() for o, _ in judged}, lang)
+    pattern, separator = ("{}（目标 {}）", "；") if lang == "zh" else ("{} (target {})", "; ")
     return {
-        obs: Outcome("；".join(f"{names[o]}（{t}）" for o, t in judged), any(o == MISSED for o, _ in judged))
+        obs: Outcome(separator.join(pattern.format(names[o], t) for o, t in judged),
+                     any(o == MISSED for o, _ in judged))
         for obs, judged in by_obs.items()
     }
 

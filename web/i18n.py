@@ -59,7 +59,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "year": ("年份", "Year"),
     "value": ("数值", "Value"),
     "series": ("系列", "Series"),
-    "outcome": ("完成情况（对照目标）", "Outcome (against the target)"),
+    "outcome": ("完成情况", "Outcome"),
     "outcome_missed": ("未完成目标", "target missed"),
     "status_timeline": ("项目进展", "Status by year"),
     "status": ("状态", "Status"),
