@@ -143,8 +143,6 @@ def open_store(store_root: Path) -> ox.Store:
         raise StoreError(f"cannot open the store: {exc}", path=str(build)) from exc
 
 
-
-
 class PerBuild(Generic[T]):
     """A value derived from the store once per build (the build directory is the key: a build never changes
     once written), under a lock: whoever asks while it is computed waits for it, not for a second run.
