@@ -17,8 +17,10 @@ from prose_scoring import KINDS, RELATIONS, Score, predictions, read_csv, score
 
 from kg.cli import cli
 from kg.gazetteer import load_gazetteer
+from kg.query import run_query
 from kg.registers import load_register
 from kg.sources import load_sources
+from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold"
@@ -92,6 +94,12 @@ def test_fixture_ingested_and_scored(tmp_path: Path) -> None:
         "--district", "北京市丰台区", "--execution-year", "2023", "--plan-year", "2024", "--id", "fengtai-2023",
     ], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    # Its publisher is Fengtai's own government (the body its text calls 区政府), not an unregistered
+    # organization nor Haidian's.
+    publisher = next(iter(run_query(open_store(home / "var" / "store"), """SELECT ?p ?label ?type WHERE {
+        ?d dcterms:identifier "fengtai-2023" ; dcterms:publisher ?p . ?p rdfs:label ?label ; kg:orgType ?type }""")))
+    assert publisher["type"].value.endswith("#orgtype-district-government")
+    assert publisher["label"].value == "区政府" and not publisher["p"].value.endswith("/org/dist-gov")
     source = load_sources(home / "data" / "sources")[0]
     original, found = predictions(source, load_gazetteer(), load_register())
     gold = read_csv(FIXTURES / "fengtai-2023.gold-entities.csv")

@@ -1,4 +1,4 @@
-"""The report's own entities: its publisher (from the register) and its district (from the gazetteer).
+"""The report's own entities: its publisher (resolved like a unit) and its district (from the gazetteer).
 
 They come from the source's metadata, not its text, but are resolved like any other mention so that
 the publisher of a report and the same office named in a table are one entity.
@@ -12,18 +12,19 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.extract import ExtractionContext
+from kg.extract.tables import resolver
 from kg.links import is_entity_iri
 from kg.places import default_gazetteer, district_of, place_iri, place_triples
 from kg.rdf.document import Triple
 from kg.rdf.namespaces import KG
-from kg.registers import load_register
 
 
 def extract_report_entities(ctx: ExtractionContext) -> Iterator[Triple]:
-    register = load_register()
-    publisher = register.organization(ctx.source.publisher)
-    yield ctx.document, DCTERMS.publisher, register.iri(ctx.minter, publisher)
-    yield from register.triples(ctx.minter, publisher)
+    # Through the document's resolver: another district's government (北京市丰台区人民政府) is that
+    # district's own, the body its report's text calls 区政府.
+    publisher = resolver(ctx).organization(ctx.source.publisher, "unregistered")
+    yield ctx.document, DCTERMS.publisher, publisher.iri
+    yield from publisher.triples
     gazetteer = default_gazetteer()
     iri = district_iri(ctx)
     yield ctx.document, KG.district, iri
