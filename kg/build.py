@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.plugins.serializers.nt import _nt_row
 
 from kg import __version__
@@ -40,7 +41,7 @@ from kg.rdf.iris import Minter
 from kg.sources import Source, load_sources
 from kg.store import StoreLayout, count_triples, load_graph
 from kg.summaries import SUMMARIES_GRAPH, summarize
-from kg.validate import ValidationReport, validate_triples
+from kg.validate import ValidationReport, validate_graph, validate_triples
 
 STAGES = ("parse", "extract", "rdf", "validate", "load", "summarize")
 ONTOLOGY_GRAPH = "ontology"
@@ -256,6 +257,8 @@ def _stream_into_store(
         results.append(result)
     with timer.stage("summarize"):
         derive_summaries(store, links_file, settings.base_iri)
+    with timer.stage("validate"):
+        validate_summaries(store, settings)
     with timer.stage("load"):
         store.flush()
         # Each bulk load adds its own files, which every later look-up searches: compacted once here, the
@@ -273,6 +276,17 @@ def derive_summaries(store: ox.Store, links_file: Path, base_iri: str) -> None:
     summaries = str(Minter(base_iri).graph(SUMMARIES_GRAPH))
     summarize(store, summaries, base_iri)
     append_links(links_file, graph_links(store, summaries, base_iri))
+
+
+def validate_summaries(store: ox.Store, settings: Settings) -> None:
+    """The summaries' graph against the shapes, like a document's: a derivation that went wrong fails the
+    build before the store is swapped in."""
+    graph = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(
+        str(Minter(settings.base_iri).graph(SUMMARIES_GRAPH)))), format="nt")
+    report = validate_graph(graph, settings.ontology_dir, SUMMARIES_GRAPH)
+    if not report.conforms:
+        raise ValidationFailed("the build-time summaries do not conform to the shapes; the store was not changed",
+                               report.text())
 
 
 Progress = Callable[[str], None]

@@ -3,12 +3,19 @@ indicator in one district in one year, a target and an actual as the extraction 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
+import kg.summaries
+from kg.build import build
 from kg.config import ONTOLOGY_NS as KG
+from kg.errors import ValidationFailed
 from kg.query import run_query
+from kg.store import StoreLayout
 from kg.summaries import summarize
+from tests.conftest import make_home
 
 BASE = "https://kg.example/"
 QB = "http://purl.org/linked-data/cube#"
@@ -104,3 +111,17 @@ def test_an_outcome_names_both_values_and_is_in_the_summaries_graph() -> None:
     assert len(rows) == 1
     assert rows[0]["o"].value.startswith(f"{BASE}id/outcome/")
     assert rows[0]["label"].value == "某区 · about-beyond 2022：目标 10左右，实际 9.4（未完成）"
+
+
+def test_a_summary_that_breaks_the_shapes_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summaries' graph is validated before the store is swapped in: an outcome without its outcome
+    fails the build, names the node, and leaves no store behind."""
+    settings = make_home(tmp_path / "home")
+    broken = f"""INSERT DATA {{ GRAPH ?summaries {{ <{settings.base_iri}id/outcome/broken> a kg:TargetOutcome ;
+        rdfs:label "坏"@zh ; kg:target <{BASE}t> ; kg:actual <{BASE}a> ; kg:indicator <{BASE}i> ;
+        kg:refArea <{BASE}area> ; kg:refYear "2022"^^xsd:gYear }} }}"""
+    monkeypatch.setattr(kg.summaries, "UPDATES", (*kg.summaries.UPDATES, broken))
+    with pytest.raises(ValidationFailed) as caught:
+        build(settings)
+    assert "summaries" in str(caught.value) and "id/outcome/broken" in caught.value.report
+    assert StoreLayout(settings.store_dir).current_build() is None
