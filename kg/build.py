@@ -281,8 +281,8 @@ def derive_summaries(store: ox.Store, links_file: Path, base_iri: str) -> None:
 def validate_summaries(store: ox.Store, settings: Settings) -> None:
     """The summaries' graph against the shapes, like a document's: a derivation that went wrong fails the
     build before the store is swapped in."""
-    graph = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(
-        str(Minter(settings.base_iri).graph(SUMMARIES_GRAPH)))), format="nt")
+    summaries = ox.NamedNode(str(Minter(settings.base_iri).graph(SUMMARIES_GRAPH)))
+    graph = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=summaries), format="nt")
     report = validate_graph(graph, settings.ontology_dir, SUMMARIES_GRAPH)
     if not report.conforms:
         raise ValidationFailed("the build-time summaries do not conform to the shapes; the store was not changed",
