@@ -171,3 +171,8 @@ class PerBuild(Generic[T]):
 
     def get(self) -> T:
         return self.current()[0]
+
+    @property
+    def held_build(self) -> Path | None:
+        """The build the value held was computed for (None before the first)."""
+        return None if self._build is _UNSET else self._build  # type: ignore[return-value]
