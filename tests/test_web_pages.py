@@ -240,3 +240,17 @@ def test_pyvis_templates_would_reach_a_cdn_so_they_are_not_used() -> None:
     for path in [*web.rglob("*.html"), *web.rglob("*.py"), *(web / "static" / "js").glob("*.js")]:
         text = path.read_text(encoding="utf-8")
         assert "cdnjs" not in text and "jsdelivr" not in text and "unpkg" not in text, path
+
+
+def test_incoming_links_are_listed_per_property_with_how_many_more(client, monkeypatch) -> None:  # noqa: ANN001
+    """Each property's first links, and a note of how many more: the ontology's 13 subclasses of
+    kg:TextSegment, two listed. An indicator's observations are never read into its incoming links."""
+    import web.entity_page
+
+    monkeypatch.setattr(web.entity_page, "MAX_IN", 2)
+    html = page(client, "/resource?iri=" + quote("https://kg.haidian.example/ontology#TextSegment"))
+    section = html.split("指向此实体的链接", 1)[1].split("</section>", 1)[0]
+    subclasses = section.split("rdf-schema%23subClassOf", 1)[1].split("<dt>", 1)[0]
+    assert subclasses.count("<dd><a ") == 2 and '<dd class="note">另有 11 条未列出' in subclasses
+    indicator = page(client, "/id/indicator/gdp-growth")
+    assert "observation/gdp-" not in indicator.split("指向此实体的链接", 1)[-1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request
@@ -19,7 +19,7 @@ from kg.query import run_query
 from web.charts import Chart, indicator_chart
 from web.i18n import current_lang
 from web.rdfutil import Term, class_key, iri_values, is_entity, labels, local_path, term
-from web.storeholder import store
+from web.storeholder import PerBuild, store
 
 KG = ONTOLOGY_NS
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -30,7 +30,7 @@ NAMED_IN = KG + "namedIn"
 # Shown in the header, not among the facts: an indicator is kg:namedIn 125 districts at 1,000 reports.
 HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", NAMED_IN}
 MAX_DISTRICTS_NAMED = 3  # in the header; past that, their number
-MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT, MAX_SEGMENTS = 1000, 300, 30, 300, 3, 80
+MAX_FACTS, MAX_IN, MAX_MENTIONS, MAX_CONTAINED, MAX_SOURCES_PER_FACT, MAX_SEGMENTS = 1000, 100, 30, 300, 3, 80
 # Table rows and cells an entity was read from, other than its mentions: an indicator every district
 # reports has one per report (1,000 at 1,000 reports; listing and labelling them took 34 ms of its page).
 MAX_DERIVED = 100
@@ -57,11 +57,15 @@ SELECT ?s ?o WHERE {{
   ?s prov:wasDerivedFrom ?o FILTER NOT EXISTS {{ ?o a kg:Mention }}
 }} LIMIT {MAX_DERIVED}
 """
-IN = f"""
-SELECT ?s ?x ?p WHERE {{
-  ?x ?p ?s FILTER(?p NOT IN (kg:mentionOf, rdf:subject, rdf:object, kg:namedIn))
-}} LIMIT {MAX_IN * 3}
-"""
+# Incoming links are read property by property, through the properties the store uses (listed once per
+# build; 9 s at 1,000 reports, in the server's warm-up): those the page shows in a section of its own are
+# never read (an indicator's 6,125 observations at 1,000 reports), and a property with thousands of links
+# (a district's observations) does not crowd out the others. Every group says how many links it has.
+PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+IN_OWN_SECTION = {KG + "mentionOf", RDF + "subject", RDF + "object", KG + "namedIn"}
+IN_COUNTS = ("SELECT ?p (COUNT(?x) AS ?n) WHERE {{ VALUES ?p {{ {properties} }} ?x ?p {subject} FILTER(isIRI(?x)) }}"
+             " GROUP BY ?p")
+IN_FIRST = "{{ SELECT ?x ?p WHERE {{ BIND({p} AS ?p) ?x {p} {subject} FILTER(isIRI(?x)) }} ORDER BY ?x LIMIT {n} }}"
 STATEMENTS = """
 SELECT ?s ?p ?o ?seg WHERE {
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?seg
@@ -117,6 +121,27 @@ class Fact:
 class Group:
     prop: Term
     facts: list[Fact]
+    more: int = 0  # links of this property not listed
+
+
+def _predicates(_build: object) -> list[str]:
+    return sorted(r["p"].value for r in run_query(store(), PREDICATES) if isinstance(r["p"], ox.NamedNode))
+
+
+predicates: PerBuild[list[str]] = PerBuild(_predicates)
+
+
+def _incoming(iri: str, hidden: set[str]) -> tuple[list[tuple[ox.NamedNode, ox.NamedNode]], dict[str, int]]:
+    """The first MAX_IN links into ``iri`` of each property but ``hidden``, and how many each has."""
+    subject = str(ox.NamedNode(iri))
+    wanted = iri_values(p for p in predicates.get() if p not in hidden | IN_OWN_SECTION)
+    counts = {r["p"].value: int(r["n"].value)
+              for r in run_query(store(), IN_COUNTS.format(properties=wanted, subject=subject))}
+    if not counts:
+        return [], {}
+    firsts = " UNION ".join(IN_FIRST.format(p=f"<{p}>", subject=subject, n=MAX_IN) for p in sorted(counts))
+    rows = run_query(store(), f"SELECT ?x ?p WHERE {{ {firsts} }}")
+    return [(r["x"], r["p"]) for r in rows], counts
 
 
 def _q(sparql: str, iri: str) -> list:
@@ -256,27 +281,24 @@ def render_entity_page(iri: str) -> str | None:
     lang = current_lang()
     derivations, derived_total = _derivations(iri)
     out = [(r["p"], r["o"]) for r in _q(OUT, iri)] + derivations
-    incoming = [(r["x"], r["p"]) for r in _q(IN, iri) if isinstance(r["x"], ox.NamedNode)]
+    types = [o.value for p, o in out if p.value == RDF + "type" and isinstance(o, ox.NamedNode)]
+    contained = _q(CONTAINED, iri)
+    is_indicator = any(t == KG + "Indicator" for t in types)
+    # What the page shows in a section of its own is not listed again among the incoming links: the places
+    # it contains, and an indicator's observations, slices and outcomes (its chart, one district at a time).
+    hidden_in = ({KG + "locatedIn"} if contained else set()) | ({KG + "indicator"} if is_indicator else set())
+    incoming, in_counts = _incoming(iri, hidden_in)
     if not out and not incoming:
         return None
-    types = [o.value for p, o in out if p.value == RDF + "type" and isinstance(o, ox.NamedNode)]
     statements, totals = _shown_statements(_q(STATEMENTS, iri))
     mentions = sorted(_q(MENTIONS, iri), key=lambda r: (r["seg"].value, int(r["ms"].value)))
     status_rows = sorted(_q(STATUS, iri), key=lambda r: (r["year"].value, r["r"].value))  # oldest first
-    contained = _q(CONTAINED, iri)
     is_place = bool(contained) or any(t.endswith(("#Place", "#AdministrativeArea")) for t in types)
     # The sentences to quote, mentions first: at most MAX_SEGMENTS (each costs a few store look-ups).
     segments = [r["seg"].value for r in mentions] + [r["seg"].value for r in status_rows if r["seg"]]
     src = Sources(list(dict.fromkeys(segments + [r["seg"].value for r in statements]))[:MAX_SEGMENTS])
     shown = [(p, o) for p, o in out if p.value not in HEADER_PROPS]
-    is_indicator = any(t == KG + "Indicator" for t in types)
     chart: Chart | None = indicator_chart(iri, lang, request.args.get("district")) if is_indicator else None
-    # What the page shows in its own section is not listed again among the incoming links: the places it
-    # contains, and an indicator's observations and series (the chart, one district at a time: at 1,000
-    # reports an indicator has 4,125 observations, and labelling the first 300 of every district took 8 ms).
-    hidden_in = ({KG + "locatedIn"} if contained else set()) | ({KG + "indicator"} if chart else set())
-    # Only the links shown are labelled: a department every district names has thousands.
-    incoming = [(x, p) for x, p in incoming if p.value not in hidden_in][:MAX_IN]
     contained_types = _types_of(r["x"].value for r in contained)
     districts = sorted(o.value for p, o in out if p.value == NAMED_IN and isinstance(o, ox.NamedNode))
     wanted = {p.value for p, o in shown} | {o.value for _, o in shown if isinstance(o, ox.NamedNode)}
@@ -297,7 +319,8 @@ def render_entity_page(iri: str) -> str | None:
         groups=_groups(shown[:MAX_FACTS], names, _fact_sources(iri, src, statements), totals),
         truncated=len(out) > MAX_FACTS,
         derived_more=derived_total - len(derivations),
-        incoming=_groups([(p, x) for x, p in incoming], names, {}),
+        incoming=[replace(g, more=in_counts.get(g.prop.iri, 0) - len(g.facts))
+                  for g in _groups([(p, x) for x, p in incoming], names, {})],
         mentions=[
             s
             for s in (

@@ -53,6 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "indicator_chart": ("目标与实际", "Targets and actuals"),
     "chart_district": ("区", "District"),
     "more_districts": ("及另外 {n} 个区", "and {n} more districts"),
+    "more_links": ("另有 {n} 条未列出（可在 SPARQL 端点查询）", "{n} more not listed (ask the SPARQL endpoint)"),
     "named_in": ("见于报告", "Named in reports of"),
     "districts_count": ("{n} 个区", "{n} districts"),
     "chart_show": ("显示", "Show"),
