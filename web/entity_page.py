@@ -65,7 +65,8 @@ PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 IN_OWN_SECTION = {KG + "mentionOf", RDF + "subject", RDF + "object", KG + "namedIn"}
 IN_COUNTS = ("SELECT ?p (COUNT(?x) AS ?n) WHERE {{ VALUES ?p {{ {properties} }} ?x ?p {subject} FILTER(isIRI(?x)) }}"
              " GROUP BY ?p")
-IN_FIRST = "{{ SELECT ?x ?p WHERE {{ BIND({p} AS ?p) ?x {p} {subject} FILTER(isIRI(?x)) }} ORDER BY ?x LIMIT {n} }}"
+# Each property's first links in index order: sorting them by IRI would read the text of every one.
+IN_FIRST = "{{ SELECT ?x ?p WHERE {{ BIND({p} AS ?p) ?x {p} {subject} FILTER(isIRI(?x)) }} LIMIT {n} }}"
 STATEMENTS = """
 SELECT ?s ?p ?o ?seg WHERE {
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?seg
