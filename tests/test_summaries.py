@@ -80,15 +80,19 @@ CASES = {  # indicator -> (target, actual, direction, expected outcome; None: no
 }
 
 
-@pytest.fixture(scope="module")
-def outcomes() -> dict[str, str]:
+def summarized(names: list[str]) -> ox.Store:
+    """A store of the named cases' slices in one district (某区), with the summaries derived."""
     store = ox.Store()
-    store.load("\n".join(case(name, t, a, d) for name, (t, a, d, _) in CASES.items()).encode("utf-8"),
-               format=ox.RdfFormat.TURTLE)
+    store.load("\n".join(case(name, *CASES[name][:3]) for name in names).encode("utf-8"), format=ox.RdfFormat.TURTLE)
     store.add(ox.Quad(ox.NamedNode(f"{BASE}area"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
                       ox.Literal("某区", language="zh")))
     summarize(store, f"{BASE}graph/summaries", BASE)
-    rows = run_query(store, """SELECT ?i ?outcome WHERE {
+    return store
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, str]:
+    rows = run_query(summarized(list(CASES)), """SELECT ?i ?outcome WHERE {
         ?o a kg:TargetOutcome ; kg:indicator ?i ; kg:outcome ?outcome }""")
     return {row["i"].value.rsplit("/", 1)[1]: row["outcome"].value.rsplit("-", 1)[1] for row in rows}
 
@@ -99,13 +103,7 @@ def test_each_rule(outcomes: dict[str, str], name: str) -> None:
 
 
 def test_an_outcome_names_both_values_and_is_in_the_summaries_graph() -> None:
-    store = ox.Store()
-    target, actual, direction, _ = CASES["about-beyond"]
-    store.load(case("about-beyond", target, actual, direction).encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    store.add(ox.Quad(ox.NamedNode(f"{BASE}area"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                      ox.Literal("某区", language="zh")))
-    summarize(store, f"{BASE}graph/summaries", BASE)
-    rows = list(run_query(store, f"""SELECT ?o ?label WHERE {{ GRAPH <{BASE}graph/summaries> {{
+    rows = list(run_query(summarized(["about-beyond"]), f"""SELECT ?o ?label WHERE {{ GRAPH <{BASE}graph/summaries> {{
         ?o a kg:TargetOutcome ; rdfs:label ?label ; kg:target <{BASE}about-beyond/t> ;
            kg:actual <{BASE}about-beyond/a> ; kg:refYear "2022"^^xsd:gYear ; kg:refArea <{BASE}area> }} }}"""))
     assert len(rows) == 1

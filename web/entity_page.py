@@ -62,7 +62,7 @@ SELECT ?s ?o WHERE {{
 # never read (an indicator's 6,125 observations at 1,000 reports), and a property with thousands of links
 # (a district's observations) does not crowd out the others. Every group says how many links it has.
 PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
-IN_OWN_SECTION = {KG + "mentionOf", RDF + "subject", RDF + "object", KG + "namedIn"}
+IN_OWN_SECTION = {KG + "mentionOf", RDF + "subject", RDF + "object", NAMED_IN}
 IN_COUNTS = ("SELECT ?p (COUNT(?x) AS ?n) WHERE {{ VALUES ?p {{ {properties} }} ?x ?p {subject} FILTER(isIRI(?x)) }}"
              " GROUP BY ?p")
 # Each property's first links in index order: sorting them by IRI would read the text of every one.
@@ -134,8 +134,8 @@ predicates: PerBuild[list[str]] = PerBuild(_predicates)
 
 def _incoming(iri: str, hidden: set[str]) -> tuple[list[tuple[ox.NamedNode, ox.NamedNode]], dict[str, int]]:
     """The first MAX_IN links into ``iri`` of each property but ``hidden``, and how many each has."""
-    subject = str(ox.NamedNode(iri))
-    wanted = iri_values(p for p in predicates.get() if p not in hidden | IN_OWN_SECTION)
+    subject, left_out = str(ox.NamedNode(iri)), hidden | IN_OWN_SECTION
+    wanted = iri_values(p for p in predicates.get() if p not in left_out)
     counts = {r["p"].value: int(r["n"].value)
               for r in run_query(store(), IN_COUNTS.format(properties=wanted, subject=subject))}
     if not counts:
