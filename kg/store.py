@@ -143,6 +143,13 @@ def open_store(store_root: Path) -> ox.Store:
         raise StoreError(f"cannot open the store: {exc}", path=str(build)) from exc
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a reader beside the writer never sees half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
 class PerBuild(Generic[T]):
     """A value derived from the store once per build (the build directory is the key: a build never changes
     once written), under a lock: whoever asks while it is computed waits for it, not for a second run.

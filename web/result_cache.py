@@ -21,7 +21,7 @@ import shutil
 from contextlib import suppress
 from pathlib import Path
 
-from kg.store import StoreLayout
+from kg.store import StoreLayout, write_whole
 
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -62,8 +62,8 @@ class ResultCache:
                 return False
             folder.mkdir(parents=True, exist_ok=True)
             stem = folder / self.key(job)
-            self._write(stem.with_suffix(".body"), body)
-            self._write(stem.with_suffix(".json"), json.dumps(header | {"bytes": len(body)}).encode("utf-8"))
+            write_whole(stem.with_suffix(".body"), body)
+            write_whole(stem.with_suffix(".json"), json.dumps(header | {"bytes": len(body)}).encode("utf-8"))
         except OSError:
             return False  # a read-only or full disk only costs the next run its time
         return True
@@ -80,9 +80,3 @@ class ResultCache:
         with suppress(OSError):
             total = sum(p.stat().st_size for p in folder.iterdir())
         return total
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(path)

@@ -24,6 +24,7 @@ from pypinyin import Style, lazy_pinyin
 from werkzeug.wrappers import Response
 
 from kg.query import run_query
+from kg.store import write_whole
 from web.i18n import current_lang
 from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
 from web.storeholder import PerBuild, store
@@ -299,9 +300,9 @@ def _saved_or_built(build: Path | None, folder: Path) -> SearchIndex:
                 if old.name != PINYIN_FILE:
                     old.unlink()
             entries = [asdict(e) | {"types": sorted(e.types)} for e in index.entries.values()]
-            _write_whole(saved, entries)
+            _write_json(saved, entries)
             named = {n for e in index.entries.values() for n in (*e.names.values(), *e.alt)}
-            _write_whole(folder / PINYIN_FILE, {n: keys for n, keys in pinyin.items() if n in named})
+            _write_json(folder / PINYIN_FILE, {n: keys for n, keys in pinyin.items() if n in named})
     return index
 
 
@@ -314,11 +315,9 @@ def _read_json(path: Path, kind: type) -> object:
     return value if isinstance(value, kind) else kind()
 
 
-def _write_whole(path: Path, value: object) -> None:
+def _write_json(path: Path, value: object) -> None:
     """Whole or not at all, for a server started beside this one."""
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-    partial.replace(path)
+    write_whole(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
 _index: PerBuild[SearchIndex] = PerBuild(_current_index)
