@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.plugins.serializers.nt import _nt_row
@@ -20,7 +21,10 @@ from kg.extract import ExtractionContext, extract
 from kg.parse import parse_document
 from kg.rdf.document import document_triples
 from kg.rdf.iris import Minter
+from kg.search_index import write_index
 from kg.sources import load_sources
+from kg.store import load_graph
+from kg.summaries import SUMMARIES_GRAPH, summarize
 from kg.validate import validate_triples
 
 
@@ -49,8 +53,11 @@ def main() -> None:
             unique = list(dict.fromkeys(triples))
             stage("validate", lambda u=unique, s=source: validate_triples(u, settings.ontology_dir, s.id))
             data = stage("rdf", lambda u=unique: "".join(map(_nt_row, u)).encode("utf-8"))
-            graph = ox.NamedNode(str(minter.graph(source.id)))
-            stage("load", lambda d=data, g=graph: store.bulk_load(d, format=ox.RdfFormat.N_TRIPLES, to_graph=g))
+            graph = str(minter.graph(source.id))
+            stage("load", lambda d=data, g=graph: load_graph(store, d, g))
+        summaries = str(Minter(settings.base_iri).graph(SUMMARIES_GRAPH))
+        stage("summarize", lambda: summarize(store, summaries, settings.base_iri))
+        stage("index", lambda: write_index(store, Path(tmp), Path(tmp) / "cache", settings.base_iri))
     print(json.dumps(figures))
 
 

@@ -38,12 +38,13 @@ from kg.links import LINKS_FILE, append_links, entity_links, graph_links
 from kg.parse import parse_document
 from kg.rdf.document import Triple, document_triples
 from kg.rdf.iris import Minter
+from kg.search_index import write_index
 from kg.sources import Source, load_sources
 from kg.store import StoreLayout, count_triples, load_graph
 from kg.summaries import SUMMARIES_GRAPH, summarize
 from kg.validate import ValidationReport, validate_graph, validate_triples
 
-STAGES = ("parse", "extract", "rdf", "validate", "load", "summarize")
+STAGES = ("parse", "extract", "rdf", "validate", "load", "summarize", "index")
 ONTOLOGY_GRAPH = "ontology"
 log = logging.getLogger(__name__)
 
@@ -265,6 +266,8 @@ def _stream_into_store(
         # store answers 2-4 times faster (saved queries and entity pages at 100 synthetic reports).
         store.optimize()
         count = count_triples(store)  # distinct triples: the default graph is the merge
+    with timer.stage("index"):  # saved with the build: a server never builds it, a search never waits
+        write_index(store, build_dir, settings.cache_dir / "search", settings.base_iri)
     del store  # closes the database before the directory is published
     order = {source.id: i for i, source in enumerate(sources)}
     return sorted(results, key=lambda r: order[r.source.id]), count

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
 from kg.errors import QueryError
@@ -31,6 +33,16 @@ def run_query(store: ox.Store, sparql: str, **kwargs: object):  # noqa: ANN201 -
         raise QueryError(f"malformed query: {exc}") from exc
     except OSError as exc:
         raise QueryError(f"the query failed: {exc}") from exc
+
+
+def iri_values(iris: Iterable[str]) -> str:
+    """The IRIs as the body of a VALUES block, sorted, each once; unsafe ones left out."""
+    return " ".join(f"<{iri}>" for iri in sorted(set(iris)) if _safe_iri(iri))
+
+
+def _safe_iri(iri: str) -> bool:
+    """IRIs from the store go into VALUES; refuse characters that could end the IRI token."""
+    return not any(c in iri for c in '<>"{}|\\^` \n\r\t')
 
 
 def serialize_result(result: object, fmt: str) -> bytes:

@@ -33,7 +33,7 @@ from kg.store import StoreLayout
 from tests.conftest import make_home
 from tests.reliability_support import ROOT, Snapshot, clean_env, kg_command, run_kg
 
-CHECKPOINTS = ("parse", "rdf", "extract", "validate", "load", "summarize", "store-written", "swap")
+CHECKPOINTS = ("parse", "rdf", "extract", "validate", "load", "summarize", "index", "store-written", "swap")
 ITERATIONS = int(os.environ.get("KG_KILL_ITERATIONS", str(len(CHECKPOINTS))))
 SEED = int(os.environ.get("KG_KILL_SEED", str(random.SystemRandom().randrange(1_000_000))))
 ITERATION_TIMEOUT = 240  # seconds for one build to reach its checkpoint

@@ -1,6 +1,6 @@
 """The search index: its one-character postings give the same answer as finding and ranking every match, a
 match found among a character's holders equals one found by scanning every key, and its pinyin keys from one
-conversion equal those of two."""
+conversion equal those of two; the index a build saves is the one the server reads."""
 
 from __future__ import annotations
 
@@ -12,16 +12,24 @@ from pypinyin import Style, lazy_pinyin
 
 from kg.build import BuildResult
 from kg.config import Settings
+from kg.search_index import (
+    CANDIDATE_SHARE,
+    INDEX_FILE,
+    PINYIN_FILE,
+    SearchIndex,
+    normalise,
+    pinyin_keys,
+    read_index,
+    write_index,
+)
 from kg.store import StoreLayout, open_store
-from web import create_app
-from web.search import CANDIDATE_SHARE, SearchIndex, _saved_or_built, normalise, pinyin_keys
+from web import create_app, search
 
 
 @pytest.fixture(scope="module")
 def index(built_home: tuple[Settings, BuildResult]) -> SearchIndex:
     settings, _ = built_home
-    with create_app(settings).app_context():
-        return SearchIndex.build(open_store(settings.store_dir))
+    return SearchIndex.build(open_store(settings.store_dir), settings.base_iri)
 
 
 def slow_search(index: SearchIndex, q: str, type_iri: str | None, limit: int) -> tuple[list[str], dict[str, int]]:
@@ -68,23 +76,27 @@ def test_pinyin_keys_from_one_conversion_equal_two(index: SearchIndex) -> None:
     assert pinyin_keys("海淀区") == ["hdq", "haidianqu"]
 
 
-def test_a_saved_index_is_read_back_equal_and_a_broken_one_rebuilt(built_home: tuple[Settings, BuildResult],
-                                                                    tmp_path: Path) -> None:
+def test_the_build_saves_its_index_and_the_server_reads_it(built_home: tuple[Settings, BuildResult],
+                                                           index: SearchIndex) -> None:
     settings, _ = built_home
     build = StoreLayout(settings.store_dir).current_build()
+    saved = read_index(build)
+    assert saved is not None and saved.entries == index.entries
     with create_app(settings).app_context():
-        built = _saved_or_built(build, tmp_path)
-        saved = tmp_path / f"{build.name}.json"
-        assert saved.exists() and not list(tmp_path.glob("*.partial"))
-        read = _saved_or_built(build, tmp_path)
-        assert read.entries == built.entries
-        assert [e.iri for e in read.search("海淀")[0]] == [e.iri for e in built.search("海淀")[0]]
-        saved.write_text("[{", encoding="utf-8")  # cut short
-        assert _saved_or_built(build, tmp_path).entries == built.entries
-        (tmp_path / "older-build.json").write_text("[]", encoding="utf-8")
-        saved.unlink()
-        _saved_or_built(build, tmp_path)
-        assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name, "pinyin.json"]  # another build's gone
+        assert search.get_index().entries == index.entries
+        assert [e.iri for e in search.get_index().search("海淀")[0]] == [e.iri for e in index.search("海淀")[0]]
+
+
+def test_an_unreadable_index_is_none_and_the_server_builds_one(built_home: tuple[Settings, BuildResult],
+                                                               index: SearchIndex, tmp_path: Path) -> None:
+    """A build made before builds saved their index (or a damaged file) is still searchable."""
+    settings, _ = built_home
+    assert read_index(tmp_path) is None
+    for text in ("[{", "{}", '[{"iri": 1}]', "[]"):
+        (tmp_path / INDEX_FILE).write_text(text, encoding="utf-8")
+        assert read_index(tmp_path) is None, text
+    with create_app(settings).app_context():
+        assert search._current_index(tmp_path).entries == index.entries
 
 
 def test_the_pinyin_of_the_last_build_is_reused_and_only_its_names_kept(built_home: tuple[Settings, BuildResult],
@@ -92,16 +104,19 @@ def test_the_pinyin_of_the_last_build_is_reused_and_only_its_names_kept(built_ho
     """A name whose pinyin the last build kept is not converted again (here a planted key proves it was
     read), and the file keeps the names of this build only."""
     settings, _ = built_home
-    build = StoreLayout(settings.store_dir).current_build()
-    (tmp_path / "pinyin.json").write_text(json.dumps({"海淀区": ["planted"], "不在图中的名字": ["x"],
-                                                       "上庄镇": "not a list"}), encoding="utf-8")
-    with create_app(settings).app_context():
-        index = _saved_or_built(build, tmp_path)
+    cache, build = tmp_path / "cache", tmp_path / "build"
+    cache.mkdir()
+    build.mkdir()
+    (cache / PINYIN_FILE).write_text(json.dumps({"海淀区": ["planted"], "不在图中的名字": ["x"],
+                                                  "上庄镇": "not a list"}), encoding="utf-8")
+    write_index(open_store(settings.store_dir), build, cache, settings.base_iri)
+    index = read_index(build)
+    assert index is not None and not list(build.glob("*.partial"))
     keys = {k for e in index.entries.values() if "海淀区" in e.names.values() for k in e.keys}
     assert "planted" in keys and "hdq" not in keys
     shangzhuang = {k for e in index.entries.values() if "上庄镇" in (*e.names.values(), *e.alt) for k in e.keys}
     assert "szz" in shangzhuang  # a damaged entry is converted again
-    kept = json.loads((tmp_path / "pinyin.json").read_text(encoding="utf-8"))
+    kept = json.loads((cache / PINYIN_FILE).read_text(encoding="utf-8"))
     assert "不在图中的名字" not in kept and kept["海淀区"] == ["planted"] and kept["上庄镇"] == pinyin_keys("上庄镇")
     named = {n for e in index.entries.values() for n in (*e.names.values(), *e.alt)}
     assert set(kept) == named

@@ -15,10 +15,10 @@ import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request
 
 from kg.config import ONTOLOGY_NS
-from kg.query import run_query
+from kg.query import iri_values, run_query
 from web.charts import Chart, indicator_chart
 from web.i18n import current_lang
-from web.rdfutil import Term, class_key, iri_values, is_entity, labels, local_path, term
+from web.rdfutil import Term, class_key, is_entity, labels, local_path, term
 from web.storeholder import PerBuild, store
 
 KG = ONTOLOGY_NS

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from kg.config import ONTOLOGY_NS
 from kg.links import LINKS_FILE, read_links
 from kg.links import PLUMBING as LINK_PLUMBING
-from kg.query import run_query
+from kg.query import iri_values, run_query
 from web.i18n import current_lang
-from web.rdfutil import class_key, iri_values, is_entity, labels, local_path
+from web.rdfutil import class_key, is_entity, labels, local_path
 from web.storeholder import PerBuild, store
 
 # Classes and provenance plumbing (links to and from mentions, sentences and statements) are left out by comparing

@@ -11,7 +11,7 @@ from flask import current_app
 
 from kg.config import ONTOLOGY_NS
 from kg.links import is_entity_iri
-from kg.query import run_query
+from kg.query import iri_values, run_query
 from web.storeholder import store
 
 LABELS = """
@@ -67,16 +67,6 @@ def labels(iris: Iterable[str], lang: str) -> dict[str, str]:
             if isinstance(row["label"], ox.Literal):
                 found.setdefault(row["s"].value, []).append(row["label"])
     return {iri: _pick(found[iri], lang) if iri in found else short_name(iri) for iri in wanted}
-
-
-def iri_values(iris: Iterable[str]) -> str:
-    """The IRIs as the body of a VALUES block, sorted, each once; unsafe ones left out."""
-    return " ".join(f"<{iri}>" for iri in sorted(set(iris)) if _safe_iri(iri))
-
-
-def _safe_iri(iri: str) -> bool:
-    """IRIs from the store go into VALUES; refuse characters that could end the IRI token."""
-    return not any(c in iri for c in '<>"{}|\\^` \n\r\t')
 
 
 def types_of(iri: str) -> list[str]:
