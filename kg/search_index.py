@@ -2,7 +2,7 @@
 classes, its degree and the districts whose reports name it; and the matching and ranking over them.
 
 ``kg build`` writes it into the build's directory (``search.json``) before the build is swapped in, so a
-server never builds it and a search never waits for it: at 1,000 synthetic reports it takes about 40 s.
+server never builds it and a search never waits for it: at 1,000 synthetic reports it takes 35 s.
 Converting names to pinyin was most of that; the pinyin of the last build's names is kept in the cache
 folder (``search/pinyin.json``) and a new build, which names mostly the same things, converts only its
 new names.
