@@ -3,9 +3,9 @@ classes, its degree and the districts whose reports name it; and the matching an
 
 ``kg build`` writes it into the build's directory (``search.json``) before the build is swapped in, so a
 server never builds it and a search never waits for it: at 1,000 synthetic reports it takes 35 s.
-Converting names to pinyin was most of that; the pinyin of the last build's names is kept in the cache
-folder (``search/pinyin.json``) and a new build, which names mostly the same things, converts only its
-new names.
+Most of it is reading each entity's classes, degree and districts (a chunk of IRIs per query); the
+pinyin of the last build's names is kept in the cache folder (``search/pinyin.json``), and a new build,
+which names mostly the same things, converts only its new names.
 """
 
 from __future__ import annotations
