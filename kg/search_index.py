@@ -62,7 +62,7 @@ def normalise(text: str) -> str:
 def pinyin_keys(name: str) -> list[str]:
     """Initials (海淀区 → hdq) and full pinyin (haidianqu); non-Chinese runs are kept as they are.
 
-    One conversion gives both (pinyin is most of the index's build time): a Chinese character's initial is
+    One conversion gives both (a second would double the conversion's time): a Chinese character's initial is
     the first letter of its syllable. Where the syllables do not line up with the name's characters, the
     initials are converted on their own."""
     from pypinyin import Style, lazy_pinyin  # loading its dictionaries takes 0.3 s: only when a name is new
@@ -295,6 +295,9 @@ def write_index(st: ox.Store, build_dir: Path, cache_dir: Path, base_iri: str) -
     try:  # a read-only cache only costs the next build its conversions
         cache_dir.mkdir(parents=True, exist_ok=True)
         _write_json(cache_dir / PINYIN_FILE, {n: keys for n, keys in pinyin.items() if n in named})
+        for old in cache_dir.glob("*.json"):  # the indexes servers of earlier versions kept here, per build
+            if old.name != PINYIN_FILE:
+                old.unlink()
     except OSError:
         pass
 

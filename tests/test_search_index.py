@@ -102,16 +102,17 @@ def test_an_unreadable_index_is_none_and_the_server_builds_one(built_home: tuple
 def test_the_pinyin_of_the_last_build_is_reused_and_only_its_names_kept(built_home: tuple[Settings, BuildResult],
                                                                        tmp_path: Path) -> None:
     """A name whose pinyin the last build kept is not converted again (here a planted key proves it was
-    read), and the file keeps the names of this build only."""
+    read), and the file keeps the names of this build only; indexes kept by earlier versions are removed."""
     settings, _ = built_home
     cache, build = tmp_path / "cache", tmp_path / "build"
     cache.mkdir()
     build.mkdir()
     (cache / PINYIN_FILE).write_text(json.dumps({"海淀区": ["planted"], "不在图中的名字": ["x"],
                                                   "上庄镇": "not a list"}), encoding="utf-8")
+    (cache / "20261206T000000-1-1.json").write_text("[]", encoding="utf-8")  # as servers of earlier versions kept
     write_index(open_store(settings.store_dir), build, cache, settings.base_iri)
     index = read_index(build)
-    assert index is not None and not list(build.glob("*.partial"))
+    assert index is not None and sorted(p.name for p in cache.iterdir()) == [PINYIN_FILE]
     keys = {k for e in index.entries.values() if "海淀区" in e.names.values() for k in e.keys}
     assert "planted" in keys and "hdq" not in keys
     shangzhuang = {k for e in index.entries.values() if "上庄镇" in (*e.names.values(), *e.alt) for k in e.keys}
