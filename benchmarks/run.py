@@ -336,7 +336,8 @@ def first_answer(url: str, patience: float = 300.0) -> float:
 
 def bench_busiest_pages(home: Path, runs: int, query_pages: dict[str, str] | None = None) -> dict:
     """Server time of the busiest entity's page, of a search for its label, of a shortest path from it to
-    a project (the first path request loads the path graph: timed on its own), and of the saved-query pages
+    a project (the first path request waits for the path graph unless the warm-up loaded it: timed on its
+    own), and of the saved-query pages
     given (the first request computes the answer unless the warm-up did; later ones read it back)."""
     entity, label, project = busiest_entity(home)
     proc, base = start_server(home)
@@ -344,8 +345,9 @@ def bench_busiest_pages(home: Path, runs: int, query_pages: dict[str, str] | Non
         path = urllib.parse.urlparse(entity).path
         urls = {"entity page": base + path, "search": base + "/search?" + urllib.parse.urlencode({"q": label}),
                 "path": base + "/api/graph/path?" + urllib.parse.urlencode({"from": entity, "to": project})}
-        # The server's warm-up builds the search index and the home page's statistics in the background; the
-        # first search and the home page wait for them, so no page below shares the 2 cores with that work.
+        # The server's warm-up reads the search index and computes the home page's statistics in the
+        # background; the first search and the home page wait for them, so no page below shares the 2 cores
+        # with that work.
         for url in (urls["search"], base + "/", urls["entity page"]):
             server_ms(url)
         first = {"path graph load (first path request)": server_ms(urls["path"]) / 1000}
