@@ -316,12 +316,12 @@ def _write_entries(path: Path, entries: Iterable[Entry]) -> None:
 def read_index(build_dir: Path) -> SearchIndex | None:
     """The index saved in ``build_dir``; None when there is none (a build of an older version) or it cannot
     be read."""
-    fields = _read_json(build_dir / INDEX_FILE, list)
     try:
+        fields = json.loads((build_dir / INDEX_FILE).read_text(encoding="utf-8"))
         entries = {f["iri"]: Entry(**f | {"types": set(f["types"])}) for f in fields}
-    except (TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError):
         return None
-    return SearchIndex(entries) if entries else None
+    return SearchIndex(entries)
 
 
 def _read_json(path: Path, kind: type) -> object:

@@ -92,9 +92,13 @@ def test_an_unreadable_index_is_none_and_the_server_builds_one(built_home: tuple
     """A build made before builds saved their index (or a damaged file) is still searchable."""
     settings, _ = built_home
     assert read_index(tmp_path) is None
-    for text in ("[{", "{}", '[{"iri": 1}]', "[]"):
+    for text in ("[{", '{"a": 1}', '[{"iri": 1}]', "[1]", '[{"iri": "x", "types": [], "other": 1}]'):
         (tmp_path / INDEX_FILE).write_text(text, encoding="utf-8")
         assert read_index(tmp_path) is None, text
+    (tmp_path / INDEX_FILE).write_text("[]", encoding="utf-8")  # a store that names nothing
+    empty = read_index(tmp_path)
+    assert empty is not None and not empty.entries
+    (tmp_path / INDEX_FILE).unlink()
     with create_app(settings).app_context():
         assert search._current_index(tmp_path).entries == index.entries
 
