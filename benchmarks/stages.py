@@ -24,7 +24,7 @@ from kg.rdf.iris import Minter
 from kg.search_index import write_index
 from kg.sources import load_sources
 from kg.store import load_graph
-from kg.summaries import SUMMARIES_GRAPH, summarize
+from kg.summaries import summaries_graph, summarize
 from kg.validate import validate_triples
 
 
@@ -55,8 +55,7 @@ def main() -> None:
             data = stage("rdf", lambda u=unique: "".join(map(_nt_row, u)).encode("utf-8"))
             graph = str(minter.graph(source.id))
             stage("load", lambda d=data, g=graph: load_graph(store, d, g))
-        summaries = str(Minter(settings.base_iri).graph(SUMMARIES_GRAPH))
-        stage("summarize", lambda: summarize(store, summaries, settings.base_iri))
+        stage("summarize", lambda: summarize(store, summaries_graph(settings.base_iri), settings.base_iri))
         stage("index", lambda: write_index(store, Path(tmp), Path(tmp) / "cache", settings.base_iri))
     print(json.dumps(figures))
 

@@ -41,7 +41,7 @@ from kg.rdf.iris import Minter
 from kg.search_index import write_index
 from kg.sources import Source, load_sources
 from kg.store import StoreLayout, count_triples, load_graph
-from kg.summaries import SUMMARIES_GRAPH, summarize
+from kg.summaries import SUMMARIES_GRAPH, summaries_graph, summarize
 from kg.validate import ValidationReport, validate_graph, validate_triples
 
 STAGES = ("parse", "extract", "rdf", "validate", "load", "summarize", "index")
@@ -276,7 +276,7 @@ def _stream_into_store(
 def derive_summaries(store: ox.Store, links_file: Path, base_iri: str) -> None:
     """The cross-document summaries, derived in the store once every document is loaded, and their links
     between entities added to the build's links file like the documents'."""
-    summaries = str(Minter(base_iri).graph(SUMMARIES_GRAPH))
+    summaries = summaries_graph(base_iri)
     summarize(store, summaries, base_iri)
     append_links(links_file, graph_links(store, summaries, base_iri))
 
@@ -284,7 +284,7 @@ def derive_summaries(store: ox.Store, links_file: Path, base_iri: str) -> None:
 def validate_summaries(store: ox.Store, settings: Settings) -> None:
     """The summaries' graph against the shapes, like a document's: a derivation that went wrong fails the
     build before the store is swapped in."""
-    summaries = ox.NamedNode(str(Minter(settings.base_iri).graph(SUMMARIES_GRAPH)))
+    summaries = ox.NamedNode(summaries_graph(settings.base_iri))
     graph = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=summaries), format="nt")
     report = validate_graph(graph, settings.ontology_dir, SUMMARIES_GRAPH)
     if not report.conforms:

@@ -24,8 +24,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.export import PREFIX_MAP
+from kg.rdf.iris import Minter
 
 SUMMARIES_GRAPH = "summaries"
+
+
+def summaries_graph(base_iri: str) -> str:
+    """The IRI of the named graph the summaries are derived into."""
+    return str(Minter(base_iri).graph(SUMMARIES_GRAPH))
 
 _ABOUT_PROJECT = """
 INSERT { ?record kg:aboutProject ?project . GRAPH ?summaries { ?record kg:aboutProject ?project } }
